@@ -1,0 +1,128 @@
+//! The one error type of the crate. Every variant has a stable machine
+//! [`Error::code`] that GraphQL puts in `extensions.code` and HTTP puts in its
+//! JSON bodies; the message is for people and says what to do.
+
+use std::fmt;
+
+/// A problem with one field of an item, with the path of that field
+/// (`fields.title`, `fields.steps[2]`, `slug`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid content: {}", join(.0))]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    BadInput(String),
+    #[error("{what} not found")]
+    NotFound { what: String },
+    #[error("{0}")]
+    DuplicateSlug(String),
+    #[error("{0}")]
+    DuplicateExternalId(String),
+    #[error(
+        "version conflict: you edited version {expected}, but the item is now at version {actual}; reload it and apply your change again"
+    )]
+    VersionConflict { expected: i64, actual: i64 },
+    #[error("{0}")]
+    ReferenceNotPublished(String),
+    #[error("{0}")]
+    StillReferenced(String),
+    #[error("{0}")]
+    InvalidState(String),
+    #[error("{0}")]
+    Unauthenticated(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("line {line}: {message}")]
+    Import { line: usize, message: String },
+    #[error("database error: {0}")]
+    Store(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+fn join(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl Error {
+    /// The stable machine code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Validation(_) => "VALIDATION_FAILED",
+            Error::BadInput(_) => "BAD_USER_INPUT",
+            Error::NotFound { .. } => "NOT_FOUND",
+            Error::DuplicateSlug(_) => "DUPLICATE_SLUG",
+            Error::DuplicateExternalId(_) => "DUPLICATE_EXTERNAL_ID",
+            Error::VersionConflict { .. } => "VERSION_CONFLICT",
+            Error::ReferenceNotPublished(_) => "REFERENCE_NOT_PUBLISHED",
+            Error::StillReferenced(_) => "STILL_REFERENCED",
+            Error::InvalidState(_) => "INVALID_STATE",
+            Error::Unauthenticated(_) => "UNAUTHENTICATED",
+            Error::Forbidden(_) => "FORBIDDEN",
+            Error::Import { .. } => "IMPORT_FAILED",
+            Error::Store(_) | Error::Migrate(_) | Error::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// HTTP status for this error when it is the whole answer.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Error::Unauthenticated(_) => 401,
+            Error::Forbidden(_) => 403,
+            Error::NotFound { .. } => 404,
+            Error::VersionConflict { .. }
+            | Error::DuplicateSlug(_)
+            | Error::DuplicateExternalId(_)
+            | Error::StillReferenced(_)
+            | Error::ReferenceNotPublished(_)
+            | Error::InvalidState(_) => 409,
+            Error::Validation(_) | Error::BadInput(_) | Error::Import { .. } => 400,
+            Error::Store(_) | Error::Migrate(_) | Error::Internal(_) => 500,
+        }
+    }
+
+    /// The field problems, when this is a validation error.
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            Error::Validation(v) => v,
+            _ => &[],
+        }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Error {
+        Error::NotFound { what: what.into() }
+    }
+
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Validation(vec![FieldError::new(field, message)])
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,248 @@
+//! The Query root: per type, one item (by id, slug or external id) and a
+//! filtered, sorted, paginated list; plus `item`, `viewer` and `changes`.
+
+use std::sync::Arc;
+
+use async_graphql::dynamic::{
+    Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, TypeRef,
+};
+use async_graphql::{Name, Value as GqlValue};
+
+use super::convert::{
+    SCALAR_DATETIME, bad_argument, enum_value_name, from_gql, gql_error, input_element_type,
+};
+use super::loader::RequestCtx;
+use super::types::{ITEM, item_value};
+use crate::hub::{Hub, ItemKey, ListRequest, Role, datetime_to_ms};
+use crate::model::{FieldKind, TypeDef, camel, pascal};
+use crate::store::{OrderKey, SortKind, Status};
+
+/// Fields that can be filtered on: everything but Markdown.
+fn filterable(ty: &TypeDef) -> impl Iterator<Item = &crate::model::FieldDef> {
+    ty.fields.iter().filter(|f| f.kind != FieldKind::Markdown)
+}
+
+/// Fields that can be sorted on: single values that are not Markdown or references.
+fn sortable(ty: &TypeDef) -> impl Iterator<Item = &crate::model::FieldDef> {
+    ty.fields.iter().filter(|f| {
+        !f.list && !matches!(f.kind, FieldKind::Markdown | FieldKind::Reference)
+    })
+}
+
+const SYSTEM_ORDER: [(&str, OrderKey); 5] = [
+    ("SLUG", OrderKey::Slug),
+    ("CREATED_AT", OrderKey::CreatedAt),
+    ("UPDATED_AT", OrderKey::UpdatedAt),
+    ("PUBLISHED_AT", OrderKey::PublishedAt),
+    ("REVIEW_BY", OrderKey::ReviewBy),
+];
+
+/// `ProductFilter`, `ProductOrderField`, `ProductOrder`.
+pub fn list_inputs(ty: &TypeDef) -> (InputObject, Enum, InputObject) {
+    let name = pascal(&ty.name);
+    let mut filter = InputObject::new(format!("{name}Filter"))
+        .description("Every given condition must hold. On a list field, the value must be in the list.")
+        .field(InputValue::new("status", TypeRef::named("Status")))
+        .field(InputValue::new("locale", TypeRef::named(TypeRef::STRING)))
+        .field(InputValue::new("updatedSince", TypeRef::named(SCALAR_DATETIME)).description("Only items changed at or after this moment."))
+        .field(InputValue::new("externalId", TypeRef::named(TypeRef::STRING)));
+    for f in filterable(ty) {
+        filter = filter.field(InputValue::new(camel(&f.name), TypeRef::named(input_element_type(&ty.name, f))));
+    }
+    let mut items: Vec<String> = SYSTEM_ORDER.iter().map(|(n, _)| n.to_string()).collect();
+    items.extend(sortable(ty).map(|f| enum_value_name(&f.name)));
+    let order_field = Enum::new(format!("{name}OrderField")).items(items);
+    let order = InputObject::new(format!("{name}Order"))
+        .field(InputValue::new("field", TypeRef::named_nn(format!("{name}OrderField"))))
+        .field(InputValue::new("direction", TypeRef::named("OrderDirection")).default_value(GqlValue::Enum(Name::new("ASC"))));
+    (filter, order_field, order)
+}
+
+fn order_key(ty: &TypeDef, name: &str) -> Option<OrderKey> {
+    if let Some((_, k)) = SYSTEM_ORDER.iter().find(|(n, _)| *n == name) {
+        return Some(k.clone());
+    }
+    let f = sortable(ty).find(|f| enum_value_name(&f.name) == name)?;
+    let kind = match f.kind {
+        FieldKind::Integer | FieldKind::Boolean => SortKind::Integer,
+        FieldKind::Money | FieldKind::Decimal => SortKind::Real,
+        _ => SortKind::Text,
+    };
+    Some(OrderKey::Field { name: f.name.clone(), kind })
+}
+
+fn status_of(name: &str) -> Option<Status> {
+    name.to_ascii_lowercase().parse().ok()
+}
+
+fn single_query(ty: &TypeDef) -> Field {
+    let type_name = ty.name.clone();
+    Field::new(ty.name.clone(), TypeRef::named(pascal(&ty.name)), move |ctx| {
+        let type_name = type_name.clone();
+        FieldFuture::new(async move {
+            let hub = ctx.data::<Arc<Hub>>()?;
+            let rc = ctx.data::<RequestCtx>()?;
+            let locale = ctx.args.get("locale").map(|v| v.string().map(String::from)).transpose()?.unwrap_or_else(|| "nl".into());
+            let id = ctx.args.get("id").map(|v| v.string().map(String::from)).transpose()?;
+            let slug = ctx.args.get("slug").map(|v| v.string().map(String::from)).transpose()?;
+            let ext = ctx.args.get("externalId").map(|v| v.string().map(String::from)).transpose()?;
+            let key = match (id, slug, ext) {
+                (Some(id), None, None) => ItemKey::Id(id),
+                (None, Some(slug), None) => ItemKey::Slug { locale, slug },
+                (None, None, Some(external_id)) => ItemKey::ExternalId { locale, external_id },
+                _ => return Err(bad_argument("id", "pass exactly one of `id`, `slug` or `externalId`")),
+            };
+            let item = hub.get(&rc.viewer, &type_name, &key).await.map_err(gql_error)?;
+            Ok(item.map(item_value))
+        })
+    })
+    .description(format!("One {} by id, by slug and locale, or by external id and locale. Null when it does not exist or you may not see it.", ty.name))
+    .argument(InputValue::new("id", TypeRef::named(TypeRef::ID)))
+    .argument(InputValue::new("slug", TypeRef::named(TypeRef::STRING)))
+    .argument(InputValue::new("externalId", TypeRef::named(TypeRef::STRING)))
+    .argument(InputValue::new("locale", TypeRef::named(TypeRef::STRING)).default_value("nl"))
+}
+
+fn list_query(ty: &TypeDef) -> Field {
+    let def = ty.clone();
+    let name = pascal(&ty.name);
+    Field::new(ty.plural.clone(), TypeRef::named_nn(format!("{name}Connection")), move |ctx| {
+        let def = def.clone();
+        FieldFuture::new(async move {
+            let hub = ctx.data::<Arc<Hub>>()?;
+            let rc = ctx.data::<RequestCtx>()?;
+            let mut req = ListRequest {
+                type_name: def.name.clone(),
+                status: None,
+                locale: None,
+                updated_since: None,
+                external_id: None,
+                fields: vec![],
+                order: OrderKey::Slug,
+                descending: false,
+                first: None,
+                after: None,
+                last: None,
+                before: None,
+            };
+            if let Some(filter) = ctx.args.get("filter").filter(|v| !v.is_null()) {
+                let filter = filter.object()?;
+                for (key, value) in filter.iter() {
+                    if value.is_null() {
+                        continue;
+                    }
+                    match key.as_str() {
+                        "status" => req.status = status_of(value.enum_name()?),
+                        "locale" => req.locale = Some(value.string()?.to_string()),
+                        "externalId" => req.external_id = Some(value.string()?.to_string()),
+                        "updatedSince" => {
+                            req.updated_since = Some(datetime_to_ms(value.string()?).map_err(|m| bad_argument("filter.updatedSince", m))?)
+                        }
+                        other => {
+                            let f = def.fields.iter().find(|f| camel(&f.name) == other).ok_or_else(|| bad_argument(other, "unknown filter"))?;
+                            let single = crate::model::FieldDef { list: false, ..f.clone() };
+                            req.fields.push((f.name.clone(), from_gql(&single, &value)));
+                        }
+                    }
+                }
+            }
+            if let Some(order) = ctx.args.get("orderBy").filter(|v| !v.is_null()) {
+                let order = order.object()?;
+                let field = order.try_get("field")?.enum_name()?.to_string();
+                let field = field.as_str();
+                req.order = order_key(&def, field).ok_or_else(|| bad_argument("orderBy.field", format!("cannot sort on {field}")))?;
+                req.descending = order.get("direction").map(|d| d.enum_name().map(|n| n == "DESC")).transpose()?.unwrap_or(false);
+            }
+            req.first = ctx.args.get("first").filter(|v| !v.is_null()).map(|v| v.i64()).transpose()?;
+            req.last = ctx.args.get("last").filter(|v| !v.is_null()).map(|v| v.i64()).transpose()?;
+            req.after = ctx.args.get("after").filter(|v| !v.is_null()).map(|v| v.string().map(String::from)).transpose()?;
+            req.before = ctx.args.get("before").filter(|v| !v.is_null()).map(|v| v.string().map(String::from)).transpose()?;
+            let page = hub.list(&rc.viewer, req).await.map_err(gql_error)?;
+            Ok(Some(FieldValue::owned_any(page)))
+        })
+    })
+    .description(format!(
+        "{} items, filtered and sorted (by slug unless `orderBy` says otherwise), {} per page by default and at most {}.",
+        ty.label,
+        crate::hub::DEFAULT_PAGE,
+        crate::hub::MAX_PAGE
+    ))
+    .argument(InputValue::new("filter", TypeRef::named(format!("{name}Filter"))))
+    .argument(InputValue::new("orderBy", TypeRef::named(format!("{name}Order"))))
+    .argument(InputValue::new("first", TypeRef::named(TypeRef::INT)))
+    .argument(InputValue::new("after", TypeRef::named(TypeRef::STRING)))
+    .argument(InputValue::new("last", TypeRef::named(TypeRef::INT)))
+    .argument(InputValue::new("before", TypeRef::named(TypeRef::STRING)))
+}
+
+pub fn query_root(types: &[&TypeDef]) -> Object {
+    let mut q = Object::new("Query");
+    for ty in types {
+        q = q.field(single_query(ty)).field(list_query(ty));
+    }
+    q.field(
+        Field::new("item", TypeRef::named(ITEM), |ctx| {
+            FieldFuture::new(async move {
+                let hub = ctx.data::<Arc<Hub>>()?;
+                let rc = ctx.data::<RequestCtx>()?;
+                let id = ctx.args.try_get("id")?.string()?;
+                Ok(hub.get_any(&rc.viewer, id).await.map_err(gql_error)?.map(item_value))
+            })
+        })
+        .description("Any item by id, whatever its type.")
+        .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID))),
+    )
+    .field(
+        Field::new("viewer", TypeRef::named_nn("Viewer"), |ctx| {
+            FieldFuture::new(async move {
+                let rc = ctx.data::<RequestCtx>()?;
+                let mut o = async_graphql::indexmap::IndexMap::new();
+                o.insert(Name::new("name"), GqlValue::from(rc.viewer.name.as_str()));
+                o.insert(Name::new("role"), GqlValue::from(rc.viewer.role.as_str()));
+                Ok(Some(FieldValue::value(GqlValue::Object(o))))
+            })
+        })
+        .description("The caller: `anonymous` without a token."),
+    )
+    .field(
+        Field::new("changes", TypeRef::named_nn_list_nn("Change"), |ctx| {
+            FieldFuture::new(async move {
+                let hub = ctx.data::<Arc<Hub>>()?;
+                let rc = ctx.data::<RequestCtx>()?;
+                rc.viewer.require(Role::Editor, "reading the change log").map_err(gql_error)?;
+                let after = ctx.args.get("after").map(|v| v.i64()).transpose()?.unwrap_or(0);
+                let first = ctx.args.get("first").map(|v| v.i64()).transpose()?.unwrap_or(100);
+                if !(1..=1000).contains(&first) {
+                    return Err(bad_argument("first", "must be between 1 and 1000"));
+                }
+                let rows = hub.changes_since(after, first).await.map_err(gql_error)?;
+                Ok(Some(FieldValue::list(rows.into_iter().map(FieldValue::owned_any))))
+            })
+        })
+        .description("The change log: every write in order, after sequence number `after`. Needs an editor token.")
+        .argument(InputValue::new("after", TypeRef::named(TypeRef::INT)).default_value(0))
+        .argument(InputValue::new("first", TypeRef::named(TypeRef::INT)).default_value(100)),
+    )
+}
+
+pub fn change_type() -> Object {
+    use crate::store::ChangeRow;
+    fn f(name: &'static str, ty: TypeRef, get: fn(&ChangeRow) -> GqlValue) -> Field {
+        Field::new(name, ty, move |ctx| {
+            FieldFuture::new(async move {
+                let c = ctx.parent_value.try_downcast_ref::<ChangeRow>()?;
+                Ok(Some(FieldValue::value(get(c))))
+            })
+        })
+    }
+    Object::new("Change")
+        .description("One entry of the change log.")
+        .field(f("seq", TypeRef::named_nn(TypeRef::INT), |c| GqlValue::from(c.seq)))
+        .field(f("at", TypeRef::named_nn(SCALAR_DATETIME), |c| GqlValue::from(crate::hub::ms_to_datetime(c.at))))
+        .field(f("actor", TypeRef::named_nn(TypeRef::STRING), |c| GqlValue::from(c.actor.as_str())))
+        .field(f("action", TypeRef::named_nn(TypeRef::STRING), |c| GqlValue::from(c.action.as_str())))
+        .field(f("itemId", TypeRef::named(TypeRef::ID), |c| c.item_id.as_deref().map(GqlValue::from).unwrap_or(GqlValue::Null)))
+        .field(f("itemType", TypeRef::named(TypeRef::STRING), |c| c.item_type.as_deref().map(GqlValue::from).unwrap_or(GqlValue::Null)))
+        .field(f("version", TypeRef::named(TypeRef::INT), |c| c.version.map(GqlValue::from).unwrap_or(GqlValue::Null)))
+        .field(f("detail", TypeRef::named(TypeRef::STRING), |c| c.detail.as_deref().map(GqlValue::from).unwrap_or(GqlValue::Null)))
+}

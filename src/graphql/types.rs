@@ -1,0 +1,343 @@
+//! The output types generated from the model: one object per content type
+//! (implementing the `Item` interface), its enums, its connection and edge,
+//! and the shared types (PageInfo, Revision, Status, scalars).
+
+use std::sync::Arc;
+
+use async_graphql::dynamic::{
+    Enum, Field, FieldFuture, FieldValue, Interface, InterfaceField, Object, ResolverContext,
+    Scalar, TypeRef,
+};
+use async_graphql::{Name, Value as GqlValue};
+
+use super::convert::{
+    SCALAR_DATE, SCALAR_DATETIME, SCALAR_DECIMAL, SCALAR_JSON, SCALAR_MONEY, SCALAR_URI,
+    element_type, enum_type_name, enum_value_name, gql_error, to_gql,
+};
+use super::loader::RequestCtx;
+use crate::hub::{Hub, ItemView, ListPage, ms_to_datetime};
+use crate::model::{FieldDef, FieldKind, TypeDef, camel, pascal};
+use crate::store::Status;
+
+pub const ITEM: &str = "Item";
+
+pub fn item_of<'a>(ctx: &'a ResolverContext<'_>) -> async_graphql::Result<&'a Arc<ItemView>> {
+    ctx.parent_value.try_downcast_ref::<Arc<ItemView>>()
+}
+
+/// An item as a GraphQL value of its own object type.
+pub fn item_value(item: Arc<ItemView>) -> FieldValue<'static> {
+    let ty = pascal(&item.type_name);
+    FieldValue::owned_any(item).with_type(ty)
+}
+
+pub fn status_value(s: Status) -> GqlValue {
+    GqlValue::Enum(Name::new(enum_value_name(s.as_str())))
+}
+
+type Getter = fn(&ItemView) -> GqlValue;
+
+fn opt_str(v: Option<&str>) -> GqlValue {
+    v.map(GqlValue::from).unwrap_or(GqlValue::Null)
+}
+
+fn opt_time(v: Option<i64>) -> GqlValue {
+    v.map(|t| GqlValue::from(ms_to_datetime(t))).unwrap_or(GqlValue::Null)
+}
+
+/// The attributes every item has, shared by the interface and each object.
+fn system_fields() -> Vec<(&'static str, TypeRef, &'static str, Getter)> {
+    vec![
+        ("id", TypeRef::named_nn(TypeRef::ID), "Bron's id of the item; stable for its life.", |i| GqlValue::from(i.id.as_str())),
+        ("type", TypeRef::named_nn(TypeRef::STRING), "The content type, e.g. `product`.", |i| GqlValue::from(i.type_name.as_str())),
+        ("slug", TypeRef::named_nn(TypeRef::STRING), "Unique per type and locale; used in web addresses.", |i| GqlValue::from(i.slug.as_str())),
+        ("locale", TypeRef::named_nn(TypeRef::STRING), "Language of the item: `nl` by default, `en` for the Single Digital Gateway.", |i| GqlValue::from(i.locale.as_str())),
+        ("status", TypeRef::named_nn("Status"), "Draft, published or archived.", |i| status_value(i.status)),
+        ("version", TypeRef::named_nn(TypeRef::INT), "The latest revision number. Send it back when you update the item.", |i| GqlValue::from(i.version)),
+        ("publishedVersion", TypeRef::named(TypeRef::INT), "The revision that is live, if any.", |i| i.published_version.map(GqlValue::from).unwrap_or(GqlValue::Null)),
+        ("hasUnpublishedChanges", TypeRef::named_nn(TypeRef::BOOLEAN), "True when the latest revision is not the live one.", |i| GqlValue::from(i.has_unpublished_changes())),
+        ("externalId", TypeRef::named(TypeRef::STRING), "The id this item has in the system it was imported from.", |i| opt_str(i.external_id.as_deref())),
+        ("reviewBy", TypeRef::named(SCALAR_DATE), "The date by which the owning team checks this content again.", |i| opt_str(i.review_by.as_deref())),
+        ("publishAt", TypeRef::named(SCALAR_DATETIME), "Scheduled publication.", |i| opt_time(i.publish_at)),
+        ("unpublishAt", TypeRef::named(SCALAR_DATETIME), "Scheduled end of publication.", |i| opt_time(i.unpublish_at)),
+        ("scheduleError", TypeRef::named(TypeRef::STRING), "Why the last scheduled publish or unpublish could not be carried out.", |i| opt_str(i.schedule_error.as_deref())),
+        ("createdAt", TypeRef::named_nn(SCALAR_DATETIME), "When the item was created.", |i| GqlValue::from(ms_to_datetime(i.created_at))),
+        ("updatedAt", TypeRef::named_nn(SCALAR_DATETIME), "When its content or status last changed.", |i| GqlValue::from(ms_to_datetime(i.updated_at))),
+        ("publishedAt", TypeRef::named(SCALAR_DATETIME), "When it was last published.", |i| opt_time(i.published_at)),
+    ]
+}
+
+fn revisions_field() -> Field {
+    Field::new("revisions", TypeRef::named_nn_list_nn("Revision"), |ctx| {
+        FieldFuture::new(async move {
+            let item = item_of(&ctx)?;
+            let hub = ctx.data::<Arc<Hub>>()?;
+            let rc = ctx.data::<RequestCtx>()?;
+            let revs = hub.revisions(&rc.viewer, &item.id).await.map_err(gql_error)?;
+            Ok(Some(FieldValue::list(revs.into_iter().map(FieldValue::owned_any))))
+        })
+    })
+    .description("The revision history, newest first. Needs an editor token.")
+}
+
+pub fn item_interface() -> Interface {
+    let mut iface = Interface::new(ITEM)
+        .description("What every content item has, whatever its type.");
+    for (name, ty, desc, _) in system_fields() {
+        iface = iface.field(InterfaceField::new(name, ty).description(desc));
+    }
+    iface
+        .field(InterfaceField::new("title", TypeRef::named(TypeRef::STRING)).description("The item's title, from its type's title field."))
+        .field(InterfaceField::new("revisions", TypeRef::named_nn_list_nn("Revision")))
+}
+
+fn field_description(f: &FieldDef) -> String {
+    let mut d = f.label.clone();
+    if let Some(desc) = &f.description {
+        d.push_str(". ");
+        d.push_str(desc);
+    }
+    if f.kind == FieldKind::Markdown {
+        d.push_str(" (Markdown)");
+    }
+    if f.required {
+        d.push_str(" Required when saving.");
+    }
+    if f.internal {
+        d.push_str(&format!(
+            " Shown only in {}: null unless the token has role agent or higher.",
+            f.channels.join(", ")
+        ));
+    }
+    d
+}
+
+fn model_field(ty: &TypeDef, f: &FieldDef) -> Field {
+    let gql_ty = element_type(&ty.name, f);
+    let type_ref = if f.list {
+        TypeRef::named_nn_list_nn(gql_ty)
+    } else {
+        TypeRef::named(gql_ty)
+    };
+    let def = f.clone();
+    let field = if f.kind == FieldKind::Reference {
+        Field::new(camel(&f.name), type_ref, move |ctx| {
+            let def = def.clone();
+            FieldFuture::new(async move {
+                let item = item_of(&ctx)?;
+                let ids = item.reference_ids(&def.name);
+                let rc = ctx.data::<RequestCtx>()?;
+                let found = rc
+                    .loader
+                    .load_many(ids.iter().cloned())
+                    .await
+                    .map_err(|e| gql_error(crate::Error::Internal(e.to_string())))?;
+                let mut out: Vec<FieldValue> = Vec::with_capacity(ids.len());
+                for id in &ids {
+                    // A reference the caller may not see (a draft, for the
+                    // public) is left out rather than shown as an error.
+                    if let Some(v) = found.get(id) {
+                        out.push(item_value(v.clone()));
+                    }
+                }
+                if def.list {
+                    Ok(Some(FieldValue::list(out)))
+                } else {
+                    Ok(out.into_iter().next())
+                }
+            })
+        })
+    } else {
+        Field::new(camel(&f.name), type_ref, move |ctx| {
+            let def = def.clone();
+            FieldFuture::new(async move {
+                let item = item_of(&ctx)?;
+                let v = match item.fields.get(&def.name) {
+                    Some(v) => to_gql(&def, v),
+                    None if def.list => GqlValue::List(vec![]),
+                    None => GqlValue::Null,
+                };
+                Ok(Some(FieldValue::value(v)))
+            })
+        })
+    };
+    field.description(field_description(f))
+}
+
+/// The object type of one content type.
+pub fn item_object(ty: &TypeDef) -> Object {
+    let mut obj = Object::new(pascal(&ty.name)).implement(ITEM);
+    if let Some(d) = &ty.description {
+        obj = obj.description(d.clone());
+    }
+    for (name, tref, desc, get) in system_fields() {
+        obj = obj.field(
+            Field::new(name, tref, move |ctx| {
+                FieldFuture::new(async move { Ok(Some(FieldValue::value(get(item_of(&ctx)?)))) })
+            })
+            .description(desc),
+        );
+    }
+    let title = ty.title_field.clone();
+    obj = obj.field(
+        Field::new("title", TypeRef::named(TypeRef::STRING), move |ctx| {
+            let title = title.clone();
+            FieldFuture::new(async move {
+                let item = item_of(&ctx)?;
+                Ok(item.fields.get(&title).cloned().map(|v| FieldValue::value(GqlValue::from_json(v).unwrap_or_default())))
+            })
+        })
+        .description(format!("The item's title (the `{}` field).", camel(&ty.title_field))),
+    );
+    for f in &ty.fields {
+        obj = obj.field(model_field(ty, f));
+    }
+    obj.field(revisions_field())
+}
+
+/// The enums of a type's enum fields.
+pub fn field_enums(ty: &TypeDef) -> Vec<Enum> {
+    ty.fields
+        .iter()
+        .filter(|f| f.kind == FieldKind::Enum)
+        .map(|f| {
+            Enum::new(enum_type_name(&ty.name, f))
+                .description(format!("Values of {}.{}", pascal(&ty.name), camel(&f.name)))
+                .items(f.values.iter().map(|v| enum_value_name(v)))
+        })
+        .collect()
+}
+
+/// `ProductConnection` and `ProductEdge`.
+pub fn connection_types(ty: &TypeDef) -> (Object, Object) {
+    let node = pascal(&ty.name);
+    let edge = Object::new(format!("{node}Edge"))
+        .field(Field::new("cursor", TypeRef::named_nn(TypeRef::STRING), |ctx| {
+            FieldFuture::new(async move {
+                let (_, c) = ctx.parent_value.try_downcast_ref::<(Arc<ItemView>, String)>()?;
+                Ok(Some(FieldValue::value(c.clone())))
+            })
+        }))
+        .field(Field::new("node", TypeRef::named_nn(node.clone()), |ctx| {
+            FieldFuture::new(async move {
+                let (item, _) = ctx.parent_value.try_downcast_ref::<(Arc<ItemView>, String)>()?;
+                Ok(Some(item_value(item.clone())))
+            })
+        }));
+    let conn = Object::new(format!("{node}Connection"))
+        .description(format!("A page of {} items, with cursors (Relay style).", ty.name))
+        .field(Field::new("edges", TypeRef::named_nn_list_nn(format!("{node}Edge")), |ctx| {
+            FieldFuture::new(async move {
+                let page = ctx.parent_value.try_downcast_ref::<ListPage>()?;
+                Ok(Some(FieldValue::list(page.items.iter().cloned().map(FieldValue::owned_any))))
+            })
+        }))
+        .field(Field::new("nodes", TypeRef::named_nn_list_nn(node), |ctx| {
+            FieldFuture::new(async move {
+                let page = ctx.parent_value.try_downcast_ref::<ListPage>()?;
+                Ok(Some(FieldValue::list(page.items.iter().map(|(i, _)| item_value(i.clone())))))
+            })
+        }))
+        .field(Field::new("pageInfo", TypeRef::named_nn("PageInfo"), |ctx| {
+            FieldFuture::new(async move {
+                let page = ctx.parent_value.try_downcast_ref::<ListPage>()?;
+                let mut o = async_graphql::indexmap::IndexMap::new();
+                o.insert(Name::new("hasNextPage"), GqlValue::from(page.has_next_page));
+                o.insert(Name::new("hasPreviousPage"), GqlValue::from(page.has_previous_page));
+                let first = page.items.first().map(|(_, c)| GqlValue::from(c.as_str()));
+                let last = page.items.last().map(|(_, c)| GqlValue::from(c.as_str()));
+                o.insert(Name::new("startCursor"), first.unwrap_or(GqlValue::Null));
+                o.insert(Name::new("endCursor"), last.unwrap_or(GqlValue::Null));
+                Ok(Some(FieldValue::value(GqlValue::Object(o))))
+            })
+        }))
+        .field(
+            Field::new("totalCount", TypeRef::named_nn(TypeRef::INT), |ctx| {
+                FieldFuture::new(async move {
+                    let page = ctx.parent_value.try_downcast_ref::<ListPage>()?;
+                    let hub = ctx.data::<Arc<Hub>>()?;
+                    let n = hub.count(&page.query).await.map_err(gql_error)?;
+                    Ok(Some(FieldValue::value(n)))
+                })
+            })
+            .description("How many items match the filter, on all pages."),
+        );
+    (conn, edge)
+}
+
+fn value_field(name: &str, ty: TypeRef) -> Field {
+    let key = name.to_string();
+    Field::new(name, ty, move |ctx| {
+        let key = key.clone();
+        FieldFuture::new(async move {
+            let v = ctx.parent_value.try_to_value()?;
+            match v {
+                GqlValue::Object(o) => Ok(o.get(key.as_str()).cloned().map(FieldValue::value)),
+                _ => Ok(None),
+            }
+        })
+    })
+}
+
+/// Types every schema has, whatever the model.
+pub fn shared_types() -> (Vec<Object>, Vec<Enum>, Vec<Scalar>) {
+    let page_info = Object::new("PageInfo")
+        .field(value_field("hasNextPage", TypeRef::named_nn(TypeRef::BOOLEAN)))
+        .field(value_field("hasPreviousPage", TypeRef::named_nn(TypeRef::BOOLEAN)))
+        .field(value_field("startCursor", TypeRef::named(TypeRef::STRING)))
+        .field(value_field("endCursor", TypeRef::named(TypeRef::STRING)));
+    let revision = Object::new("Revision")
+        .description("One saved version of an item. Revisions are never changed or removed.")
+        .field(revision_field("version", TypeRef::named_nn(TypeRef::INT), |r| GqlValue::from(r.version)))
+        .field(revision_field("author", TypeRef::named_nn(TypeRef::STRING), |r| GqlValue::from(r.author.as_str())))
+        .field(revision_field("createdAt", TypeRef::named_nn(SCALAR_DATETIME), |r| GqlValue::from(ms_to_datetime(r.created_at))))
+        .field(revision_field("message", TypeRef::named_nn(TypeRef::STRING), |r| GqlValue::from(r.message.as_str())))
+        .field(revision_field("content", TypeRef::named_nn(SCALAR_JSON), |r| {
+            serde_json::from_str(&r.content).ok().and_then(|v| GqlValue::from_json(v).ok()).unwrap_or(GqlValue::Null)
+        }));
+    let viewer = Object::new("Viewer")
+        .description("Who the API thinks you are.")
+        .field(value_field("name", TypeRef::named_nn(TypeRef::STRING)))
+        .field(value_field("role", TypeRef::named_nn(TypeRef::STRING)));
+    let enums = vec![
+        Enum::new("Status")
+            .description("Where an item is in the publishing workflow.")
+            .items(["DRAFT", "PUBLISHED", "ARCHIVED"]),
+        Enum::new("OrderDirection").items(["ASC", "DESC"]),
+        Enum::new("Role")
+            .description("What a token may do; each role includes the ones before it.")
+            .items(["AGENT", "EDITOR", "PUBLISHER", "ADMIN"]),
+    ];
+    let scalars = vec![
+        Scalar::new(SCALAR_DATE)
+            .description("A calendar date, YYYY-MM-DD.")
+            .validator(|v| matches!(v, GqlValue::String(s) if crate::model::values::parse_date(s).is_ok())),
+        Scalar::new(SCALAR_DATETIME)
+            .description("A moment in time, RFC 3339, e.g. 2026-05-01T09:00:00Z.")
+            .validator(|v| matches!(v, GqlValue::String(s) if crate::model::values::parse_datetime(s).is_ok())),
+        Scalar::new(SCALAR_MONEY)
+            .description("An amount in euros as a decimal string with two decimals, e.g. \"84.70\".")
+            .validator(|v| matches!(v, GqlValue::String(_) | GqlValue::Number(_))),
+        Scalar::new(SCALAR_DECIMAL)
+            .description("A decimal number as a string, e.g. \"2.5\".")
+            .validator(|v| matches!(v, GqlValue::String(_) | GqlValue::Number(_))),
+        Scalar::new(SCALAR_URI)
+            .description("An absolute URI, e.g. https://www.example.nl/.")
+            .validator(|v| matches!(v, GqlValue::String(_))),
+        Scalar::new(SCALAR_JSON).description("Any JSON value."),
+    ];
+    (vec![page_info, revision, viewer], enums, scalars)
+}
+
+fn revision_field(
+    name: &'static str,
+    ty: TypeRef,
+    get: fn(&crate::store::RevisionRow) -> GqlValue,
+) -> Field {
+    Field::new(name, ty, move |ctx| {
+        FieldFuture::new(async move {
+            let r = ctx.parent_value.try_downcast_ref::<crate::store::RevisionRow>()?;
+            Ok(Some(FieldValue::value(get(r))))
+        })
+    })
+}

@@ -1,0 +1,189 @@
+//! What a caller gets back for one item: its attributes and the content of
+//! the stage that caller may see, with internal fields already removed for
+//! callers who may not see them.
+
+use serde_json::{Map, Value};
+
+use super::Role;
+use crate::error::{Error, Result};
+use crate::model::{FieldKind, TypeDef};
+use crate::store::{Edge, ItemRow, Stage, Status};
+
+#[derive(Debug, Clone)]
+pub struct ItemView {
+    pub id: String,
+    pub type_name: String,
+    pub slug: String,
+    pub locale: String,
+    pub status: Status,
+    pub version: i64,
+    pub published_version: Option<i64>,
+    pub external_id: Option<String>,
+    pub review_by: Option<String>,
+    pub publish_at: Option<i64>,
+    pub unpublish_at: Option<i64>,
+    pub schedule_error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub published_at: Option<i64>,
+    /// Which content `fields` holds.
+    pub stage: Stage,
+    pub fields: Map<String, Value>,
+}
+
+impl ItemView {
+    /// Builds the view of `row` for `role`; None when the role may not see it
+    /// (a draft for an anonymous caller).
+    pub fn from_row(row: &ItemRow, ty: &TypeDef, role: Role) -> Result<Option<ItemView>> {
+        let stage = role.stage();
+        let Some(text) = row.content(stage) else {
+            return Ok(None);
+        };
+        let mut fields = parse_fields(text, &row.id)?;
+        if !role.sees_internal() {
+            for f in ty.fields.iter().filter(|f| f.internal) {
+                fields.remove(&f.name);
+            }
+        }
+        Ok(Some(ItemView {
+            id: row.id.clone(),
+            type_name: row.type_name.clone(),
+            slug: row.slug.clone(),
+            locale: row.locale.clone(),
+            status: row.status,
+            version: row.version,
+            published_version: row.published_version,
+            external_id: row.external_id.clone(),
+            review_by: row.review_by.clone(),
+            publish_at: row.publish_at,
+            unpublish_at: row.unpublish_at,
+            schedule_error: row.schedule_error.clone(),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            published_at: row.published_at,
+            stage,
+            fields,
+        }))
+    }
+
+    pub fn has_unpublished_changes(&self) -> bool {
+        self.published_version != Some(self.version)
+    }
+
+    /// The ids a reference field holds, in order.
+    pub fn reference_ids(&self, field: &str) -> Vec<String> {
+        ids_of(self.fields.get(field))
+    }
+}
+
+pub(crate) fn parse_fields(text: &str, id: &str) -> Result<Map<String, Value>> {
+    match serde_json::from_str(text) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(Error::Internal(format!(
+            "the stored content of item {id} is not a JSON object"
+        ))),
+    }
+}
+
+fn ids_of(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+        _ => vec![],
+    }
+}
+
+/// The reference edges of content `fields` of type `ty`.
+pub(crate) fn edges(ty: &TypeDef, fields: &Map<String, Value>) -> Vec<Edge> {
+    let mut out = Vec::new();
+    for f in ty.fields.iter().filter(|f| f.kind == FieldKind::Reference) {
+        for (i, id) in ids_of(fields.get(&f.name)).into_iter().enumerate() {
+            out.push((f.name.clone(), i as i64, id));
+        }
+    }
+    out
+}
+
+/// `Paspoort aanvragen (18+)` -> `paspoort-aanvragen-18`
+pub fn slugify(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            'ÿ' | 'ý' => 'y',
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 80 {
+            break;
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+pub(crate) fn check_slug(slug: &str) -> Result<()> {
+    let ok = !slug.is_empty()
+        && slug.len() <= 120
+        && slug
+            .split('-')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "slug",
+            format!(
+                "`{slug}` is not a valid slug: use lowercase letters, digits and single hyphens, at most 120 characters (e.g. paspoort-aanvragen)"
+            ),
+        ))
+    }
+}
+
+pub(crate) fn check_locale(locale: &str) -> Result<()> {
+    let b = locale.as_bytes();
+    let base = b.len() >= 2 && b.len() <= 3 && b.iter().all(u8::is_ascii_lowercase);
+    let region = locale.split_once('-').is_some_and(|(l, r)| {
+        (2..=3).contains(&l.len())
+            && l.bytes().all(|c| c.is_ascii_lowercase())
+            && r.len() == 2
+            && r.bytes().all(|c| c.is_ascii_uppercase())
+    });
+    if base || region {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "locale",
+            format!("`{locale}` is not a language code such as nl, en or nl-BE"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Paspoort aanvragen (18+)"), "paspoort-aanvragen-18");
+        assert_eq!(slugify("Café ’t Hoekje"), "cafe-t-hoekje");
+        assert_eq!(slugify("!!!"), "");
+        assert!(check_slug("paspoort-aanvragen").is_ok());
+        assert!(check_slug("Paspoort").is_err());
+        assert!(check_slug("a--b").is_err());
+        assert!(check_slug("-a").is_err());
+        assert!(check_locale("nl").is_ok());
+        assert!(check_locale("nl-BE").is_ok());
+        assert!(check_locale("NL").is_err());
+        assert!(check_locale("dutch").is_err());
+    }
+}

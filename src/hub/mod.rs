@@ -1,0 +1,179 @@
+//! The application core. Every write goes through here: checked against the
+//! model, written in one store transaction with a change-log entry, then the
+//! change sequence is advanced so caches drop what they hold. Every read
+//! policy (which stage a caller sees, which fields are internal) is decided
+//! here too. GraphQL, the CLI, import and the scheduler call the hub and never
+//! the store directly.
+
+mod item;
+mod publish;
+mod read;
+mod tokens;
+mod write;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+pub use item::{ItemView, slugify};
+pub use read::{DEFAULT_PAGE, ItemKey, ListPage, ListRequest, MAX_PAGE};
+pub use tokens::NewToken;
+pub use write::{NewItem, Patch, Written};
+
+use crate::error::{Error, Result};
+use crate::model::ContentModel;
+use crate::store::{Stage, Store};
+
+/// What a caller may do. Each role includes the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// No token: published content, public fields.
+    Anonymous,
+    /// KCC agent: adds fields shown only in internal channels.
+    Agent,
+    /// Sees drafts, creates and edits content.
+    Editor,
+    /// Publishes, unpublishes, schedules, sets facts.
+    Publisher,
+    /// Manages tokens.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Anonymous => "anonymous",
+            Role::Agent => "agent",
+            Role::Editor => "editor",
+            Role::Publisher => "publisher",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Role> {
+        match s {
+            "agent" => Ok(Role::Agent),
+            "editor" => Ok(Role::Editor),
+            "publisher" => Ok(Role::Publisher),
+            "admin" => Ok(Role::Admin),
+            other => Err(Error::BadInput(format!(
+                "unknown role `{other}`; use agent, editor, publisher or admin"
+            ))),
+        }
+    }
+
+    /// The content a read by this role sees.
+    pub fn stage(self) -> Stage {
+        if self >= Role::Editor {
+            Stage::Latest
+        } else {
+            Stage::Published
+        }
+    }
+
+    pub fn sees_internal(self) -> bool {
+        self >= Role::Agent
+    }
+}
+
+/// Who is asking: a role and a name for the revision log.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Viewer {
+    pub role: Role,
+    pub name: String,
+}
+
+impl Viewer {
+    pub fn anonymous() -> Viewer {
+        Viewer {
+            role: Role::Anonymous,
+            name: "anonymous".into(),
+        }
+    }
+
+    /// The operator at the command line: all rights.
+    pub fn cli() -> Viewer {
+        Viewer {
+            role: Role::Admin,
+            name: "cli".into(),
+        }
+    }
+
+    pub(crate) fn require(&self, role: Role, action: &str) -> Result<()> {
+        if self.role >= role {
+            Ok(())
+        } else if self.role == Role::Anonymous {
+            Err(Error::Unauthenticated(format!(
+                "{action} needs a token with role {} or higher; send it as `Authorization: Bearer <token>`",
+                role.as_str()
+            )))
+        } else {
+            Err(Error::Forbidden(format!(
+                "{action} needs role {} or higher; your token has role {}",
+                role.as_str(),
+                self.role.as_str()
+            )))
+        }
+    }
+}
+
+pub struct Hub {
+    model: Arc<ContentModel>,
+    store: Store,
+    /// The newest change-log sequence this process has committed or seen.
+    seq: AtomicI64,
+    tokens: tokens::TokenCache,
+}
+
+impl Hub {
+    pub async fn new(model: Arc<ContentModel>, store: Store) -> Result<Hub> {
+        let seq = store.last_seq().await?;
+        Ok(Hub {
+            model,
+            store,
+            seq: AtomicI64::new(seq),
+            tokens: tokens::TokenCache::default(),
+        })
+    }
+
+    pub fn model(&self) -> &Arc<ContentModel> {
+        &self.model
+    }
+
+    /// The change sequence: it grows with every committed write, before the
+    /// write returns, so a cache entry made at an older sequence is stale.
+    pub fn seq(&self) -> i64 {
+        self.seq.load(Ordering::Acquire)
+    }
+
+    fn advance(&self, seq: i64) {
+        self.seq.fetch_max(seq, Ordering::AcqRel);
+    }
+
+    pub async fn ready(&self) -> bool {
+        self.store.ping().await
+    }
+
+    pub async fn item_count(&self) -> Result<i64> {
+        self.store.count_items().await
+    }
+
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+pub fn ms_to_datetime(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    crate::model::values::format_datetime(t)
+}
+
+pub fn datetime_to_ms(s: &str) -> std::result::Result<i64, String> {
+    let t = crate::model::values::parse_datetime(s)?;
+    Ok((t.unix_timestamp_nanos() / 1_000_000) as i64)
+}

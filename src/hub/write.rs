@@ -1,0 +1,416 @@
+//! Content writes: create, update (with optimistic concurrency), delete and
+//! revert. Each public method is one store transaction that writes the item,
+//! its revision, its reference edges and a change-log entry. The `*_in`
+//! functions do the work inside a caller's transaction, so import shares
+//! exactly the same rules.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+use super::item::{check_locale, check_slug, edges, parse_fields};
+use super::{Hub, ItemView, Role, Viewer, now_ms, slugify};
+use crate::error::{Error, FieldError, Result};
+use crate::model::values::{check_fields, format_date, parse_date};
+use crate::model::TypeDef;
+use crate::store::{Change, ItemRow, Stage, Status, WriteTx};
+
+pub const DEFAULT_LOCALE: &str = "nl";
+
+/// A new item as a caller describes it. References hold item ids.
+#[derive(Debug, Clone, Default)]
+pub struct NewItem {
+    pub type_name: String,
+    /// Derived from the title when absent.
+    pub slug: Option<String>,
+    pub locale: Option<String>,
+    pub external_id: Option<String>,
+    pub review_by: Option<String>,
+    pub fields: Map<String, Value>,
+    pub message: Option<String>,
+}
+
+/// A change to an item. Absent means unchanged; for `fields`, a key with
+/// `null` clears that field.
+#[derive(Debug, Clone, Default)]
+pub struct Patch {
+    pub slug: Option<String>,
+    pub external_id: Option<Option<String>>,
+    pub review_by: Option<Option<String>>,
+    pub fields: Map<String, Value>,
+    pub message: Option<String>,
+}
+
+/// The result of a write: the item as the writer now sees it, and the
+/// change-log sequence the write produced.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub item: Arc<ItemView>,
+    pub seq: i64,
+}
+
+pub(crate) fn revision_json(row: &ItemRow) -> String {
+    json!({
+        "type": row.type_name,
+        "slug": row.slug,
+        "locale": row.locale,
+        "external_id": row.external_id,
+        "review_by": row.review_by,
+        "fields": serde_json::from_str::<Value>(&row.fields).unwrap_or(Value::Null),
+    })
+    .to_string()
+}
+
+fn normalise_review_by(v: Option<&str>) -> Result<Option<String>> {
+    match v {
+        None => Ok(None),
+        Some(s) if s.trim().is_empty() => Ok(None),
+        Some(s) => parse_date(s)
+            .map(|d| Some(format_date(d)))
+            .map_err(|m| Error::invalid("reviewBy", m)),
+    }
+}
+
+fn normalise_external_id(v: Option<&str>) -> Result<Option<String>> {
+    match v.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) if s.len() > 200 || s.chars().any(char::is_control) => Err(Error::invalid(
+            "externalId",
+            "an external id is at most 200 characters, without control characters",
+        )),
+        Some(s) => Ok(Some(s.to_string())),
+    }
+}
+
+impl Hub {
+    pub(crate) fn type_def(&self, type_name: &str) -> Result<&TypeDef> {
+        self.model.get(type_name).ok_or_else(|| {
+            let known: Vec<_> = self.model.types.keys().map(String::as_str).collect();
+            Error::BadInput(format!(
+                "unknown type `{type_name}`; known types: {}",
+                known.join(", ")
+            ))
+        })
+    }
+
+    pub(crate) fn written(&self, row: &ItemRow, viewer: &Viewer, seq: i64) -> Result<Written> {
+        let ty = self.type_def(&row.type_name)?;
+        // A writer sees what it wrote, whatever the stage its role reads.
+        let role = viewer.role.max(Role::Editor);
+        let item = ItemView::from_row(row, ty, role)?
+            .ok_or_else(|| Error::Internal("written item is not visible".into()))?;
+        Ok(Written {
+            item: Arc::new(item),
+            seq,
+        })
+    }
+
+    /// Every reference in `fields` must name an existing item of the right type.
+    pub(crate) async fn check_refs_in(
+        &self,
+        tx: &mut WriteTx,
+        ty: &TypeDef,
+        fields: &Map<String, Value>,
+        pending: &HashMap<String, String>,
+    ) -> Result<()> {
+        let all = super::item::edges(ty, fields);
+        if all.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&str> = all.iter().map(|(_, _, id)| id.as_str()).collect();
+        let mut found: HashMap<String, String> = tx
+            .item_kinds(&ids)
+            .await?
+            .into_iter()
+            .map(|(id, t, _)| (id, t))
+            .collect();
+        found.extend(pending.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let mut errors = Vec::new();
+        for (field, pos, id) in &all {
+            let def = ty.field(field).expect("edge of a declared field");
+            let want = def.to.as_deref().unwrap_or_default();
+            let path = if def.list {
+                format!("fields.{field}[{pos}]")
+            } else {
+                format!("fields.{field}")
+            };
+            match found.get(id) {
+                None => errors.push(FieldError::new(path, format!("no item with id `{id}`"))),
+                Some(t) if t != want => errors.push(FieldError::new(
+                    path,
+                    format!("`{id}` is a {t}, but this field refers to a {want}"),
+                )),
+                Some(_) => {}
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(errors))
+        }
+    }
+
+    /// Inserts a new item with its first revision. `pending` maps ids created
+    /// earlier in the same transaction to their types.
+    pub(crate) async fn create_in(
+        &self,
+        tx: &mut WriteTx,
+        viewer: &Viewer,
+        new: NewItem,
+        pending: &HashMap<String, String>,
+    ) -> Result<(ItemRow, i64)> {
+        let ty = self.type_def(&new.type_name)?;
+        let fields = check_fields(&self.model, ty, &new.fields).map_err(Error::Validation)?;
+        let slug = match new.slug.filter(|s| !s.is_empty()) {
+            Some(s) => s,
+            None => {
+                let title = fields.get(&ty.title_field).and_then(Value::as_str).unwrap_or("");
+                slugify(title)
+            }
+        };
+        check_slug(&slug)?;
+        let locale = new.locale.unwrap_or_else(|| DEFAULT_LOCALE.to_string());
+        check_locale(&locale)?;
+        self.check_refs_in(tx, ty, &fields, pending).await?;
+        let now = now_ms();
+        let row = ItemRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            type_name: ty.name.clone(),
+            slug,
+            locale,
+            status: Status::Draft,
+            version: 1,
+            external_id: normalise_external_id(new.external_id.as_deref())?,
+            fields: Value::Object(fields.clone()).to_string(),
+            published_version: None,
+            published_fields: None,
+            review_by: normalise_review_by(new.review_by.as_deref())?,
+            publish_at: None,
+            unpublish_at: None,
+            schedule_error: None,
+            created_at: now,
+            updated_at: now,
+            published_at: None,
+        };
+        tx.insert_item(&row).await?;
+        let message = new.message.unwrap_or_default();
+        tx.insert_revision(&row.id, 1, &viewer.name, now, &message, &revision_json(&row))
+            .await?;
+        tx.set_refs(&row.id, Stage::Latest, &edges(ty, &fields)).await?;
+        let seq = tx
+            .append_change(&Change {
+                at: now,
+                actor: &viewer.name,
+                action: "create",
+                item_id: Some(&row.id),
+                item_type: Some(&row.type_name),
+                version: Some(1),
+                detail: Some(&message).filter(|m| !m.is_empty()).map(String::as_str),
+            })
+            .await?;
+        Ok((row, seq))
+    }
+
+    /// Applies `patch` to `row` as a new revision; returns None when nothing changed.
+    pub(crate) async fn update_in(
+        &self,
+        tx: &mut WriteTx,
+        viewer: &Viewer,
+        mut row: ItemRow,
+        patch: Patch,
+        action: &str,
+        pending: &HashMap<String, String>,
+    ) -> Result<Option<(ItemRow, i64)>> {
+        let ty = self.type_def(&row.type_name)?;
+        let mut fields = parse_fields(&row.fields, &row.id)?;
+        for (k, v) in patch.fields {
+            if v.is_null() {
+                fields.remove(&k);
+            } else {
+                fields.insert(k, v);
+            }
+        }
+        let fields = check_fields(&self.model, ty, &fields).map_err(Error::Validation)?;
+        let mut changed = false;
+        if let Some(slug) = patch.slug.filter(|s| *s != row.slug) {
+            check_slug(&slug)?;
+            row.slug = slug;
+            changed = true;
+        }
+        if let Some(e) = patch.external_id {
+            let e = normalise_external_id(e.as_deref())?;
+            changed |= e != row.external_id;
+            row.external_id = e;
+        }
+        if let Some(r) = patch.review_by {
+            let r = normalise_review_by(r.as_deref())?;
+            changed |= r != row.review_by;
+            row.review_by = r;
+        }
+        let text = Value::Object(fields.clone()).to_string();
+        let old = parse_fields(&row.fields, &row.id)?;
+        if old != fields {
+            self.check_refs_in(tx, ty, &fields, pending).await?;
+            changed = true;
+        }
+        if !changed {
+            return Ok(None);
+        }
+        let now = now_ms();
+        row.fields = text;
+        row.version += 1;
+        row.updated_at = now;
+        tx.update_item(&row).await?;
+        let message = patch.message.unwrap_or_default();
+        tx.insert_revision(&row.id, row.version, &viewer.name, now, &message, &revision_json(&row))
+            .await?;
+        tx.set_refs(&row.id, Stage::Latest, &edges(ty, &fields)).await?;
+        let seq = tx
+            .append_change(&Change {
+                at: now,
+                actor: &viewer.name,
+                action,
+                item_id: Some(&row.id),
+                item_type: Some(&row.type_name),
+                version: Some(row.version),
+                detail: Some(&message).filter(|m| !m.is_empty()).map(String::as_str),
+            })
+            .await?;
+        Ok(Some((row, seq)))
+    }
+
+    pub async fn create(&self, viewer: &Viewer, new: NewItem) -> Result<Written> {
+        viewer.require(Role::Editor, "creating content")?;
+        let mut tx = self.store.begin().await?;
+        let (row, seq) = self.create_in(&mut tx, viewer, new, &HashMap::new()).await?;
+        tx.commit().await?;
+        self.advance(seq);
+        self.written(&row, viewer, seq)
+    }
+
+    async fn locked(&self, tx: &mut WriteTx, id: &str, expected: Option<i64>) -> Result<ItemRow> {
+        let row = tx
+            .item(id)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("item `{id}`")))?;
+        if let Some(v) = expected
+            && v != row.version
+        {
+            return Err(Error::VersionConflict {
+                expected: v,
+                actual: row.version,
+            });
+        }
+        Ok(row)
+    }
+
+    /// Updates an item; `version` is the version the caller edited.
+    pub async fn update(
+        &self,
+        viewer: &Viewer,
+        type_name: Option<&str>,
+        id: &str,
+        version: i64,
+        patch: Patch,
+    ) -> Result<Written> {
+        viewer.require(Role::Editor, "editing content")?;
+        let mut tx = self.store.begin().await?;
+        let row = self.locked(&mut tx, id, Some(version)).await?;
+        if let Some(t) = type_name
+            && t != row.type_name
+        {
+            return Err(Error::not_found(format!("{t} `{id}`")));
+        }
+        match self
+            .update_in(&mut tx, viewer, row.clone(), patch, "update", &HashMap::new())
+            .await?
+        {
+            Some((row, seq)) => {
+                tx.commit().await?;
+                self.advance(seq);
+                self.written(&row, viewer, seq)
+            }
+            None => self.written(&row, viewer, self.seq()),
+        }
+    }
+
+    /// Makes the content of revision `to_version` the newest revision.
+    pub async fn revert(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+        version: i64,
+        to_version: i64,
+        message: Option<String>,
+    ) -> Result<Written> {
+        viewer.require(Role::Editor, "reverting content")?;
+        let mut tx = self.store.begin().await?;
+        let row = self.locked(&mut tx, id, Some(version)).await?;
+        let content = tx.revision_content(id, to_version).await?.ok_or_else(|| {
+            Error::not_found(format!("revision {to_version} of item `{id}`"))
+        })?;
+        let old: Value = serde_json::from_str(&content)
+            .map_err(|e| Error::Internal(format!("revision {to_version} of {id} is unreadable: {e}")))?;
+        let ty = self.type_def(&row.type_name)?;
+        let mut fields = old.get("fields").and_then(Value::as_object).cloned().unwrap_or_default();
+        // Fields the model has since dropped cannot come back; clear the rest.
+        fields.retain(|k, _| ty.field(k).is_some());
+        for f in &ty.fields {
+            fields.entry(f.name.clone()).or_insert(Value::Null);
+        }
+        let patch = Patch {
+            slug: old.get("slug").and_then(Value::as_str).map(String::from),
+            external_id: Some(old.get("external_id").and_then(Value::as_str).map(String::from)),
+            review_by: Some(old.get("review_by").and_then(Value::as_str).map(String::from)),
+            fields,
+            message: Some(message.unwrap_or_else(|| format!("teruggezet naar versie {to_version}"))),
+        };
+        match self.update_in(&mut tx, viewer, row.clone(), patch, "revert", &HashMap::new()).await? {
+            Some((row, seq)) => {
+                tx.commit().await?;
+                self.advance(seq);
+                self.written(&row, viewer, seq)
+            }
+            None => self.written(&row, viewer, self.seq()),
+        }
+    }
+
+    /// Deletes an item that nothing refers to. Published items need a publisher.
+    pub async fn delete(&self, viewer: &Viewer, id: &str, version: Option<i64>) -> Result<i64> {
+        viewer.require(Role::Editor, "deleting content")?;
+        let mut tx = self.store.begin().await?;
+        let row = self.locked(&mut tx, id, version).await?;
+        if row.status == Status::Published {
+            viewer.require(Role::Publisher, "deleting published content")?;
+        }
+        let refs = tx.referrers(id, None, &[id]).await?;
+        if let Some(r) = refs.first() {
+            return Err(Error::StillReferenced(format!(
+                "cannot delete {} `{}`: {} `{}` refers to it in field `{}`{}; remove those references first",
+                row.type_name,
+                row.slug,
+                r.from_type,
+                r.from_slug,
+                r.field,
+                if refs.len() > 1 { format!(" (and {} more)", refs.len() - 1) } else { String::new() }
+            )));
+        }
+        tx.delete_item(id).await?;
+        let seq = tx
+            .append_change(&Change {
+                at: now_ms(),
+                actor: &viewer.name,
+                action: "delete",
+                item_id: Some(id),
+                item_type: Some(&row.type_name),
+                version: Some(row.version),
+                detail: Some(&row.slug),
+            })
+            .await?;
+        tx.commit().await?;
+        self.advance(seq);
+        Ok(seq)
+    }
+}
+

@@ -1,0 +1,15 @@
+//! Bron: one source, every channel. A structured-content hub for public
+//! service: a content model in `content-model/`, a SQLite store, a publishing
+//! workflow and a GraphQL API generated from the model.
+//!
+//! The crate is layered: [`http`] and the CLI sit on top of [`graphql`] and
+//! [`hub`]; [`hub`] is the application core and the only caller of [`store`];
+//! [`model`] is pure and used by all of them. See ARCHITECTURE.md.
+
+pub mod error;
+pub mod graphql;
+pub mod hub;
+pub mod model;
+pub mod store;
+
+pub use error::{Error, Result};

@@ -1,0 +1,228 @@
+//! The content model: the types, fields and channels declared in
+//! `content-model/*.toml`, loaded and validated as a whole at start-up.
+//!
+//! This module is pure: it reads the model directory and nothing else, and it
+//! knows nothing of the store, GraphQL or HTTP. Everything generated from the
+//! model (the GraphQL schema, validation of item fields, import mapping) asks
+//! this module what exists. Field values are checked by [`values`].
+
+mod load;
+pub mod values;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+pub use load::ModelError;
+
+/// The kinds a field can have. A field of any kind may be a list (`list = true`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Markdown,
+    Integer,
+    Decimal,
+    Money,
+    Date,
+    DateTime,
+    Boolean,
+    Enum,
+    Uri,
+    Reference,
+}
+
+impl FieldKind {
+    pub const ALL: [(&'static str, FieldKind); 11] = [
+        ("text", FieldKind::Text),
+        ("markdown", FieldKind::Markdown),
+        ("integer", FieldKind::Integer),
+        ("decimal", FieldKind::Decimal),
+        ("money", FieldKind::Money),
+        ("date", FieldKind::Date),
+        ("datetime", FieldKind::DateTime),
+        ("boolean", FieldKind::Boolean),
+        ("enum", FieldKind::Enum),
+        ("uri", FieldKind::Uri),
+        ("reference", FieldKind::Reference),
+    ];
+
+    pub fn parse(s: &str) -> Option<FieldKind> {
+        Self::ALL.iter().find(|(n, _)| *n == s).map(|(_, k)| *k)
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::ALL.iter().find(|(_, k)| *k == self).map(|(n, _)| *n).unwrap_or("?")
+    }
+
+    /// Kinds whose values are strings with a length (max_length, pattern apply).
+    pub fn is_textual(self) -> bool {
+        matches!(self, FieldKind::Text | FieldKind::Markdown | FieldKind::Uri)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldDef {
+    pub name: String,
+    pub kind: FieldKind,
+    pub label: String,
+    pub description: Option<String>,
+    pub required: bool,
+    pub list: bool,
+    pub max_length: Option<usize>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub pattern: Option<regex::Regex>,
+    /// Enum values, in declared order.
+    pub values: Vec<String>,
+    /// For references: the target type.
+    pub to: Option<String>,
+    /// The channels this field is shown in; all channels when empty in the file.
+    pub channels: Vec<String>,
+    /// Only shown in internal channels (e.g. KCC): needs an agent token or more.
+    pub internal: bool,
+    /// Name of a vocabulary the value must come from (e.g. `upl`).
+    pub vocabulary: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    pub name: String,
+    pub plural: String,
+    pub label: String,
+    pub description: Option<String>,
+    pub title_field: String,
+    pub fields: Vec<FieldDef>,
+    /// The file it was declared in, for messages.
+    pub file: String,
+}
+
+impl TypeDef {
+    pub fn field(&self, name: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    pub fn reference_fields(&self) -> impl Iterator<Item = &FieldDef> {
+        self.fields.iter().filter(|f| f.kind == FieldKind::Reference)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ChannelDef {
+    pub name: String,
+    pub label: String,
+    pub description: Option<String>,
+    pub internal: bool,
+    pub max_length: Option<usize>,
+}
+
+/// A closed list of allowed values for a field, such as the UPL URIs.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    pub name: String,
+    /// value -> label
+    pub entries: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContentModel {
+    /// Types by name, in name order (stable schema output).
+    pub types: BTreeMap<String, TypeDef>,
+    pub channels: Vec<ChannelDef>,
+    pub vocabularies: BTreeMap<String, Vocabulary>,
+}
+
+/// Item attributes every type has; a model field may not take these names.
+pub const RESERVED_FIELD_NAMES: &[&str] = &[
+    "id",
+    "type",
+    "slug",
+    "locale",
+    "status",
+    "version",
+    "external_id",
+    "created_at",
+    "updated_at",
+    "published_at",
+    "publish_at",
+    "unpublish_at",
+    "review_by",
+    "revisions",
+    "has_unpublished_changes",
+    "published_version",
+];
+
+impl ContentModel {
+    /// Loads and validates `dir` (usually `content-model/`). All problems are
+    /// reported together, each naming its file and key.
+    pub fn load(dir: &Path) -> Result<ContentModel, ModelError> {
+        load::load_dir(dir)
+    }
+
+    pub fn get(&self, type_name: &str) -> Option<&TypeDef> {
+        self.types.get(type_name)
+    }
+
+    /// Names of channels marked internal.
+    pub fn internal_channels(&self) -> HashSet<&str> {
+        self.channels
+            .iter()
+            .filter(|c| c.internal)
+            .map(|c| c.name.as_str())
+            .collect()
+    }
+}
+
+/// `upl_uri` -> `uplUri`
+pub fn camel(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `life_event` -> `LifeEvent`
+pub fn pascal(snake: &str) -> String {
+    let c = camel(snake);
+    let mut chars = c.chars();
+    match chars.next() {
+        Some(f) => f.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(camel("upl_uri"), "uplUri");
+        assert_eq!(pascal("life_event"), "LifeEvent");
+        assert_eq!(pascal("product"), "Product");
+        assert_eq!(FieldKind::parse("datetime"), Some(FieldKind::DateTime));
+        assert_eq!(FieldKind::DateTime.name(), "datetime");
+        assert_eq!(FieldKind::parse("string"), None);
+    }
+
+    #[test]
+    fn shipped_model_loads() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("content-model");
+        let model = ContentModel::load(&dir).unwrap_or_else(|e| panic!("{e}"));
+        for t in ["product", "question", "step", "condition", "fact"] {
+            assert!(model.get(t).is_some(), "{t} missing");
+        }
+        let names: Vec<_> = model.channels.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["web", "chatbot", "kcc", "letter"]);
+        let memo = model.get("product").unwrap().field("desk_memo").unwrap();
+        assert!(memo.internal);
+        assert!(model.vocabularies["upl"].entries.len() > 1000);
+    }
+}

@@ -1,0 +1,389 @@
+//! Checking item field values against a type: kinds, required, max length,
+//! pattern, enum values, vocabularies and integer bounds. Pure: whether a
+//! referenced item exists is the hub's question, not this module's.
+//!
+//! Values are JSON (as stored). [`check_fields`] returns the normalised map in
+//! model order (dates and money in one canonical form, empty values dropped),
+//! or every problem found, each with the path of its field.
+
+use serde_json::{Map, Value};
+use time::format_description::well_known::Rfc3339;
+
+use super::{ContentModel, FieldDef, FieldKind, TypeDef};
+use crate::error::FieldError;
+
+/// Checks and normalises the whole content `fields` of an item of type `ty`.
+/// Unknown fields are errors; required fields must be present.
+pub fn check_fields(
+    model: &ContentModel,
+    ty: &TypeDef,
+    fields: &Map<String, Value>,
+) -> Result<Map<String, Value>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    for name in fields.keys() {
+        if ty.field(name).is_none() {
+            let known: Vec<_> = ty.fields.iter().map(|f| f.name.as_str()).collect();
+            errors.push(FieldError::new(
+                format!("fields.{name}"),
+                format!(
+                    "unknown field `{name}` for type {}; known fields: {}",
+                    ty.name,
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    let mut out = Map::new();
+    for def in &ty.fields {
+        let path = format!("fields.{}", def.name);
+        let value = fields.get(&def.name).unwrap_or(&Value::Null);
+        match check_field(model, def, &path, value, &mut errors) {
+            Some(v) => {
+                out.insert(def.name.clone(), v);
+            }
+            None if def.required && !errors.iter().any(|e| e.field.starts_with(&path)) => {
+                errors.push(FieldError::new(
+                    path,
+                    format!("`{}` is required", def.name),
+                ));
+            }
+            None => {}
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+/// Returns the normalised value, or None when absent/empty (or invalid, with
+/// the problem pushed to `errors`).
+fn check_field(
+    model: &ContentModel,
+    def: &FieldDef,
+    path: &str,
+    value: &Value,
+    errors: &mut Vec<FieldError>,
+) -> Option<Value> {
+    if value.is_null() {
+        return None;
+    }
+    if def.list {
+        let Value::Array(items) = value else {
+            errors.push(FieldError::new(
+                path,
+                format!("expected a list of {} values", def.kind.name()),
+            ));
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let p = format!("{path}[{i}]");
+            if item.is_null() {
+                errors.push(FieldError::new(p, "a list may not contain null"));
+                continue;
+            }
+            if let Some(v) = check_scalar(model, def, &p, item, errors) {
+                out.push(v);
+            }
+        }
+        return (!out.is_empty()).then_some(Value::Array(out));
+    }
+    check_scalar(model, def, path, value, errors)
+}
+
+fn check_scalar(
+    model: &ContentModel,
+    def: &FieldDef,
+    path: &str,
+    value: &Value,
+    errors: &mut Vec<FieldError>,
+) -> Option<Value> {
+    let mut fail = |msg: String| {
+        errors.push(FieldError::new(path, msg));
+        None
+    };
+    let kind = def.kind;
+    match kind {
+        FieldKind::Text | FieldKind::Markdown | FieldKind::Uri => {
+            let Value::String(s) = value else {
+                return fail(format!("expected {} (a string), got {}", kind.name(), type_of(value)));
+            };
+            if s.trim().is_empty() {
+                return None;
+            }
+            let len = s.chars().count();
+            if let Some(max) = def.max_length
+                && len > max
+            {
+                return fail(format!(
+                    "is {len} characters long; the maximum is {max}"
+                ));
+            }
+            if kind != FieldKind::Markdown && s.contains(['\u{0}']) {
+                return fail("contains a NUL character".into());
+            }
+            if kind == FieldKind::Text && def.list && s.contains('\n') {
+                return fail("a list entry must be a single line".into());
+            }
+            if let Some(re) = &def.pattern
+                && !re.is_match(s)
+            {
+                return fail(format!("`{s}` does not match the pattern {}", re.as_str()));
+            }
+            if kind == FieldKind::Uri
+                && let Err(msg) = check_uri(s)
+            {
+                return fail(msg);
+            }
+            if let Some(vocab) = def.vocabulary.as_ref().and_then(|v| model.vocabularies.get(v))
+                && !vocab.entries.contains_key(s.as_str())
+            {
+                return fail(format!(
+                    "`{s}` is not in the {} list (values must match exactly, including case)",
+                    vocab.name
+                ));
+            }
+            Some(Value::String(s.clone()))
+        }
+        FieldKind::Integer => {
+            let Some(n) = value.as_i64() else {
+                return fail(format!("expected an integer, got {}", type_of(value)));
+            };
+            if let Some(min) = def.min
+                && n < min
+            {
+                return fail(format!("{n} is below the minimum {min}"));
+            }
+            if let Some(max) = def.max
+                && n > max
+            {
+                return fail(format!("{n} is above the maximum {max}"));
+            }
+            Some(Value::from(n))
+        }
+        FieldKind::Decimal | FieldKind::Money => {
+            let text = match value {
+                Value::String(s) => s.trim().to_string(),
+                Value::Number(n) => n.to_string(),
+                other => return fail(format!("expected a decimal number, got {}", type_of(other))),
+            };
+            match normalise_decimal(&text, kind == FieldKind::Money) {
+                Ok(s) => Some(Value::String(s)),
+                Err(msg) => fail(msg),
+            }
+        }
+        FieldKind::Date => {
+            let Value::String(s) = value else {
+                return fail(format!("expected a date (YYYY-MM-DD), got {}", type_of(value)));
+            };
+            match parse_date(s) {
+                Ok(d) => Some(Value::String(format_date(d))),
+                Err(msg) => fail(msg),
+            }
+        }
+        FieldKind::DateTime => {
+            let Value::String(s) = value else {
+                return fail(format!("expected a date-time (RFC 3339), got {}", type_of(value)));
+            };
+            match parse_datetime(s) {
+                Ok(t) => Some(Value::String(format_datetime(t))),
+                Err(msg) => fail(msg),
+            }
+        }
+        FieldKind::Boolean => match value {
+            Value::Bool(b) => Some(Value::Bool(*b)),
+            other => fail(format!("expected true or false, got {}", type_of(other))),
+        },
+        FieldKind::Enum => {
+            let Value::String(s) = value else {
+                return fail(format!("expected one of {}, got {}", def.values.join(", "), type_of(value)));
+            };
+            if def.values.iter().any(|v| v == s) {
+                Some(Value::String(s.clone()))
+            } else {
+                fail(format!("`{s}` is not one of {}", def.values.join(", ")))
+            }
+        }
+        FieldKind::Reference => {
+            let Value::String(s) = value else {
+                return fail(format!(
+                    "expected the id of a {} item, got {}",
+                    def.to.as_deref().unwrap_or("?"),
+                    type_of(value)
+                ));
+            };
+            if s.trim().is_empty() || s.len() > 200 {
+                return fail(format!("`{s}` is not an item id"));
+            }
+            Some(Value::String(s.clone()))
+        }
+    }
+}
+
+fn type_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn check_uri(s: &str) -> Result<(), String> {
+    if s.len() > 2048 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("`{s}` is not a valid URI (no spaces, at most 2048 characters)"));
+    }
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return Err(format!("`{s}` is not an absolute URI (it needs a scheme such as https:)"));
+    };
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
+    if !scheme_ok {
+        return Err(format!("`{s}` has an invalid scheme `{scheme}`"));
+    }
+    let lower = scheme.to_ascii_lowercase();
+    if lower == "javascript" || lower == "data" || lower == "vbscript" {
+        return Err(format!("`{scheme}:` URIs are not allowed"));
+    }
+    if (lower == "http" || lower == "https")
+        && !rest.strip_prefix("//").is_some_and(|r| {
+            let host = r.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty()
+        })
+    {
+        return Err(format!("`{s}` has no host"));
+    }
+    Ok(())
+}
+
+/// `84.7` -> `84.70` for money; decimals keep their digits.
+fn normalise_decimal(s: &str, money: bool) -> Result<String, String> {
+    let s = s.replace(',', ".");
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, s.as_str()),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let ok = !int.is_empty()
+        && int.len() <= 15
+        && int.chars().all(|c| c.is_ascii_digit())
+        && frac.chars().all(|c| c.is_ascii_digit())
+        && frac.len() <= 10
+        && !(digits.contains('.') && frac.is_empty());
+    if !ok {
+        return Err(format!("`{s}` is not a decimal number such as 84.70"));
+    }
+    let int = int.trim_start_matches('0');
+    let int = if int.is_empty() { "0" } else { int };
+    let sign = if neg { "-" } else { "" };
+    if money {
+        if frac.len() > 2 {
+            return Err(format!("`{s}` has more than 2 decimals; money is in whole cents"));
+        }
+        return Ok(format!("{sign}{int}.{frac:0<2}"));
+    }
+    let frac = frac.trim_end_matches('0');
+    Ok(if frac.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
+    })
+}
+
+const DATE: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+pub fn parse_date(s: &str) -> Result<time::Date, String> {
+    time::Date::parse(s.trim(), DATE).map_err(|_| format!("`{s}` is not a date in the form YYYY-MM-DD"))
+}
+
+pub fn format_date(d: time::Date) -> String {
+    d.format(DATE).unwrap_or_default()
+}
+
+pub fn parse_datetime(s: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(s.trim(), &Rfc3339)
+        .map_err(|_| format!("`{s}` is not a date-time such as 2026-05-01T09:00:00Z"))
+}
+
+/// RFC 3339 in UTC, seconds precision: `2026-05-01T09:00:00Z`.
+pub fn format_datetime(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::path::Path;
+
+    fn model() -> ContentModel {
+        ContentModel::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content-model")).unwrap()
+    }
+
+    fn check(ty: &str, v: Value) -> Result<Map<String, Value>, Vec<FieldError>> {
+        let m = model();
+        let t = m.get(ty).unwrap().clone();
+        check_fields(&m, &t, v.as_object().unwrap())
+    }
+
+    fn first_error(ty: &str, v: Value) -> (String, String) {
+        let e = check(ty, v).unwrap_err();
+        (e[0].field.clone(), e[0].message.clone())
+    }
+
+    #[test]
+    fn normalises() {
+        let out = check(
+            "fact",
+            json!({"label": "Paspoort", "value": "€ 84,70", "amount": "84.7", "valid_from": "2026-01-01"}),
+        )
+        .unwrap();
+        assert_eq!(out["amount"], "84.70");
+        assert_eq!(normalise_decimal("007.50", false).unwrap(), "7.5");
+        assert_eq!(format_datetime(parse_datetime("2026-05-01T11:00:00+02:00").unwrap()), "2026-05-01T09:00:00Z");
+    }
+
+    #[test]
+    fn rejects_bad_values_with_paths() {
+        assert_eq!(first_error("fact", json!({"label": "x"})).0, "fields.value");
+        let long = "x".repeat(121);
+        let (f, m) = first_error("step", json!({"title": long, "instruction": "y"}));
+        assert_eq!(f, "fields.title");
+        assert!(m.contains("121 characters") && m.contains("maximum is 120"), "{m}");
+        let (f, m) = first_error("step", json!({"title": "t", "instruction": "y", "duration_minutes": "10"}));
+        assert_eq!(f, "fields.duration_minutes");
+        assert!(m.contains("expected an integer"), "{m}");
+        let (f, m) = first_error("step", json!({"title": "t", "instruction": "y", "colour": "red"}));
+        assert_eq!(f, "fields.colour");
+        assert!(m.contains("unknown field `colour`"), "{m}");
+        let (f, m) = first_error("product", json!({"title": "t", "summary": "s", "audience": ["burger", "toerist"]}));
+        assert_eq!(f, "fields.audience[1]");
+        assert!(m.contains("`toerist` is not one of burger, bedrijf"), "{m}");
+        let (_, m) = first_error("product", json!({"title": "t", "summary": "s", "upl_uri": "http://standaarden.overheid.nl/owms/terms/Paspoort"}));
+        assert!(m.contains("not in the upl list"), "{m}");
+        let (_, m) = first_error("condition", json!({"text": "t", "rule": "age >== 18"}));
+        assert!(m.contains("does not match the pattern"), "{m}");
+        let (_, m) = first_error("product", json!({"title": "t", "summary": "s", "online_url": "javascript:alert(1)"}));
+        assert!(m.contains("not allowed"), "{m}");
+        let (_, m) = first_error("fact", json!({"label": "l", "value": "v", "amount": "1.234"}));
+        assert!(m.contains("more than 2 decimals"), "{m}");
+        let (_, m) = first_error("fact", json!({"label": "l", "value": "v", "valid_from": "2026-02-30"}));
+        assert!(m.contains("YYYY-MM-DD"), "{m}");
+    }
+
+    #[test]
+    fn accepts_upl_uri_exactly() {
+        check(
+            "product",
+            json!({"title": "t", "summary": "s", "upl_uri": "http://standaarden.overheid.nl/owms/terms/paspoort", "rule": null}),
+        )
+        .unwrap_err();
+        let ok = check(
+            "product",
+            json!({"title": "t", "summary": "s", "upl_uri": "http://standaarden.overheid.nl/owms/terms/paspoort"}),
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+    }
+}

@@ -1,0 +1,359 @@
+//! The store: the only module with SQL. Items, revisions, reference edges,
+//! the change log and tokens live in one SQLite file in WAL mode.
+//!
+//! Reads go through a pool of read connections; writes go through
+//! [`WriteTx`], one `BEGIN IMMEDIATE` transaction on the single writer
+//! connection, so writes are serialised and each is all-or-nothing. This
+//! module holds no business rules: what may be written is decided in `hub/`.
+//! A PostgreSQL backend fills the same boundary: `Store`, `WriteTx` and the
+//! row types here are all that `hub/` sees of the database.
+
+mod list;
+mod write;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+pub use list::{Cursor, FieldFilter, ListQuery, ListResult, Order, OrderKey, SortKind, SortValue};
+pub use write::{Change, Edge, WriteTx};
+
+use crate::error::{Error, Result};
+
+/// Which content of an item a read sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// The live snapshot; only published items have one.
+    Published,
+    /// The latest content, drafts included.
+    Latest,
+}
+
+impl Stage {
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            Stage::Published => "published_fields",
+            Stage::Latest => "fields",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Draft,
+    Published,
+    Archived,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Published => "published",
+            Status::Archived => "archived",
+        }
+    }
+}
+
+impl FromStr for Status {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Status> {
+        match s {
+            "draft" => Ok(Status::Draft),
+            "published" => Ok(Status::Published),
+            "archived" => Ok(Status::Archived),
+            other => Err(Error::BadInput(format!(
+                "unknown status `{other}`; use draft, published or archived"
+            ))),
+        }
+    }
+}
+
+/// One row of `items`, with both the latest and the published content as JSON text.
+#[derive(Debug, Clone)]
+pub struct ItemRow {
+    pub id: String,
+    pub type_name: String,
+    pub slug: String,
+    pub locale: String,
+    pub status: Status,
+    pub version: i64,
+    pub external_id: Option<String>,
+    pub fields: String,
+    pub published_version: Option<i64>,
+    pub published_fields: Option<String>,
+    pub review_by: Option<String>,
+    pub publish_at: Option<i64>,
+    pub unpublish_at: Option<i64>,
+    pub schedule_error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub published_at: Option<i64>,
+}
+
+impl ItemRow {
+    /// The content a read at `stage` sees.
+    pub fn content(&self, stage: Stage) -> Option<&str> {
+        match stage {
+            Stage::Published => self.published_fields.as_deref(),
+            Stage::Latest => Some(&self.fields),
+        }
+    }
+}
+
+pub(crate) const ITEM_COLUMNS: &str = "id, type, slug, locale, status, version, external_id, fields, \
+     published_version, published_fields, review_by, publish_at, unpublish_at, schedule_error, \
+     created_at, updated_at, published_at";
+
+pub(crate) fn item_from_row(row: &SqliteRow) -> Result<ItemRow> {
+    let status: String = row.try_get("status")?;
+    Ok(ItemRow {
+        id: row.try_get("id")?,
+        type_name: row.try_get("type")?,
+        slug: row.try_get("slug")?,
+        locale: row.try_get("locale")?,
+        status: status.parse()?,
+        version: row.try_get("version")?,
+        external_id: row.try_get("external_id")?,
+        fields: row.try_get("fields")?,
+        published_version: row.try_get("published_version")?,
+        published_fields: row.try_get("published_fields")?,
+        review_by: row.try_get("review_by")?,
+        publish_at: row.try_get("publish_at")?,
+        unpublish_at: row.try_get("unpublish_at")?,
+        schedule_error: row.try_get("schedule_error")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        published_at: row.try_get("published_at")?,
+    })
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RevisionRow {
+    pub item_id: String,
+    pub version: i64,
+    pub author: String,
+    pub created_at: i64,
+    pub message: String,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenRow {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChangeRow {
+    pub seq: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub item_id: Option<String>,
+    pub item_type: Option<String>,
+    pub version: Option<i64>,
+    pub detail: Option<String>,
+}
+
+/// A reference from one item to another, as `referrers` reports it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Referrer {
+    pub from_id: String,
+    pub from_type: String,
+    pub from_slug: String,
+    pub field: String,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    read: SqlitePool,
+    write: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file and applies migrations.
+    pub async fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Error::Internal(format!("cannot create data directory {}: {e}", dir.display()))
+            })?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-16000")
+            .statement_cache_capacity(256);
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await?;
+        sqlx::migrate!("./schema/migrations").run(&write).await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Store { read, write })
+    }
+
+    /// Starts a write transaction. Only one runs at a time.
+    pub async fn begin(&self) -> Result<WriteTx> {
+        let tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTx::new(tx))
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
+    }
+
+    pub async fn item(&self, id: &str) -> Result<Option<ItemRow>> {
+        let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.read).await?;
+        row.as_ref().map(item_from_row).transpose()
+    }
+
+    pub async fn item_by_slug(&self, ty: &str, locale: &str, slug: &str) -> Result<Option<ItemRow>> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM items WHERE type = ? AND locale = ? AND slug = ?"
+        );
+        let row = sqlx::query(&sql)
+            .bind(ty)
+            .bind(locale)
+            .bind(slug)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(item_from_row).transpose()
+    }
+
+    pub async fn item_by_external_id(
+        &self,
+        ty: &str,
+        locale: &str,
+        external_id: &str,
+    ) -> Result<Option<ItemRow>> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM items WHERE type = ? AND locale = ? AND external_id = ?"
+        );
+        let row = sqlx::query(&sql)
+            .bind(ty)
+            .bind(locale)
+            .bind(external_id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(item_from_row).transpose()
+    }
+
+    /// Loads many items by id in one statement (for batched reference loading).
+    pub async fn items(&self, ids: &[String]) -> Result<Vec<ItemRow>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut qb: QueryBuilder<Sqlite> =
+                QueryBuilder::new(format!("SELECT {ITEM_COLUMNS} FROM items WHERE id IN ("));
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(id);
+            }
+            qb.push(")");
+            for row in qb.build().fetch_all(&self.read).await? {
+                out.push(item_from_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// All items of all types, in a stable order (type, locale, slug).
+    pub async fn all_items(&self) -> Result<Vec<ItemRow>> {
+        let sql = format!("SELECT {ITEM_COLUMNS} FROM items ORDER BY type, locale, slug");
+        let rows = sqlx::query(&sql).fetch_all(&self.read).await?;
+        rows.iter().map(item_from_row).collect()
+    }
+
+    pub async fn count_items(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM items")
+            .fetch_one(&self.read)
+            .await?)
+    }
+
+    pub async fn revisions(&self, item_id: &str) -> Result<Vec<RevisionRow>> {
+        Ok(sqlx::query_as(
+            "SELECT item_id, version, author, created_at, message, content FROM revisions \
+             WHERE item_id = ? ORDER BY version DESC",
+        )
+        .bind(item_id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// Items whose scheduled publish or unpublish time is at or before `now`.
+    pub async fn due_schedules(&self, now: i64) -> Result<Vec<ItemRow>> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM items WHERE publish_at <= ?1 \
+             UNION SELECT {ITEM_COLUMNS} FROM items WHERE unpublish_at <= ?1"
+        );
+        let rows = sqlx::query(&sql).bind(now).fetch_all(&self.read).await?;
+        rows.iter().map(item_from_row).collect()
+    }
+
+    /// The active token with this hash, if any: (name, role).
+    pub async fn token_by_hash(&self, hash: &str) -> Result<Option<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT name, role FROM tokens WHERE hash = ? AND revoked_at IS NULL",
+        )
+        .bind(hash)
+        .fetch_optional(&self.read)
+        .await?)
+    }
+
+    pub async fn tokens(&self) -> Result<Vec<TokenRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, name, role, created_at, revoked_at FROM tokens ORDER BY created_at, name",
+        )
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    pub async fn changes_since(&self, seq: i64, limit: i64) -> Result<Vec<ChangeRow>> {
+        Ok(sqlx::query_as(
+            "SELECT seq, at, actor, action, item_id, item_type, version, detail FROM change_log \
+             WHERE seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(seq)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// The sequence number of the newest change, 0 when there is none.
+    pub async fn last_seq(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT IFNULL(MAX(seq), 0) FROM change_log")
+                .fetch_one(&self.read)
+                .await?,
+        )
+    }
+
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
