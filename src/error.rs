@@ -53,8 +53,12 @@ pub enum Error {
     Unauthenticated(String),
     #[error("{0}")]
     Forbidden(String),
-    #[error("line {line}: {message}")]
-    Import { line: usize, message: String },
+    #[error("{file}:{line}: {message}")]
+    Import {
+        file: String,
+        line: usize,
+        message: String,
+    },
     #[error("database error: {0}")]
     Store(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]

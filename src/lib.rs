@@ -6,10 +6,14 @@
 //! [`hub`]; [`hub`] is the application core and the only caller of [`store`];
 //! [`model`] is pure and used by all of them. See ARCHITECTURE.md.
 
+pub mod cli;
 pub mod error;
 pub mod graphql;
+pub mod http;
 pub mod hub;
+pub mod import;
 pub mod model;
+pub mod server;
 pub mod store;
 
 pub use error::{Error, Result};

@@ -72,9 +72,6 @@ pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
             .register(mutation::fields_input(ty))
             .register(mutation::payload_type(&format!("{name}Payload"), &name, false));
     }
-    if types.iter().any(|t| t.name == "fact") {
-        builder = builder.register(mutation::payload_type("FactPayload", "Fact", false));
-    }
     builder.finish()
 }
 

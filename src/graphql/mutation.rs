@@ -17,7 +17,7 @@ use super::convert::{
     input_element_type,
 };
 use super::loader::RequestCtx;
-use super::types::{ITEM, item_value};
+use super::types::{ITEM, item_typed, item_value};
 use crate::hub::{Hub, NewItem, Patch, Role, Written, datetime_to_ms};
 use crate::model::{TypeDef, camel, pascal};
 
@@ -42,14 +42,15 @@ pub fn fields_input(ty: &TypeDef) -> InputObject {
 pub fn payload_type(name: &str, item_type: &str, list: bool) -> Object {
     let tref = if list { TypeRef::named_nn_list_nn(item_type) } else { TypeRef::named_nn(item_type) };
     let field_name = if list { "items" } else { "item" };
+    let wrap = if item_type == ITEM { item_typed } else { item_value };
     Object::new(name)
         .field(Field::new(field_name, tref, move |ctx| {
             FieldFuture::new(async move {
                 let w = ctx.parent_value.try_downcast_ref::<Vec<Written>>()?;
                 if list {
-                    Ok(Some(FieldValue::list(w.iter().map(|w| item_value(w.item.clone())))))
+                    Ok(Some(FieldValue::list(w.iter().map(|w| wrap(w.item.clone())))))
                 } else {
-                    Ok(w.first().map(|w| item_value(w.item.clone())))
+                    Ok(w.first().map(|w| wrap(w.item.clone())))
                 }
             })
         }))
@@ -117,6 +118,7 @@ fn create_mutation(ty: &TypeDef) -> Field {
         FieldFuture::new(async move {
             let (hub, rc) = ctx_parts(&ctx)?;
             let new = NewItem {
+                id: None,
                 type_name: def.name.clone(),
                 slug: opt_string(&ctx.args, "slug")?,
                 locale: opt_string(&ctx.args, "locale")?,

@@ -12,7 +12,7 @@ use super::convert::{
     SCALAR_DATETIME, bad_argument, enum_value_name, from_gql, gql_error, input_element_type,
 };
 use super::loader::RequestCtx;
-use super::types::{ITEM, item_value};
+use super::types::{ITEM, item_typed, item_value};
 use crate::hub::{Hub, ItemKey, ListRequest, Role, datetime_to_ms};
 use crate::model::{FieldKind, TypeDef, camel, pascal};
 use crate::store::{OrderKey, SortKind, Status};
@@ -186,7 +186,7 @@ pub fn query_root(types: &[&TypeDef]) -> Object {
                 let hub = ctx.data::<Arc<Hub>>()?;
                 let rc = ctx.data::<RequestCtx>()?;
                 let id = ctx.args.try_get("id")?.string()?;
-                Ok(hub.get_any(&rc.viewer, id).await.map_err(gql_error)?.map(item_value))
+                Ok(hub.get_any(&rc.viewer, id).await.map_err(gql_error)?.map(item_typed))
             })
         })
         .description("Any item by id, whatever its type.")

@@ -25,8 +25,13 @@ pub fn item_of<'a>(ctx: &'a ResolverContext<'_>) -> async_graphql::Result<&'a Ar
     ctx.parent_value.try_downcast_ref::<Arc<ItemView>>()
 }
 
-/// An item as a GraphQL value of its own object type.
+/// An item where its own object type is expected.
 pub fn item_value(item: Arc<ItemView>) -> FieldValue<'static> {
+    FieldValue::owned_any(item)
+}
+
+/// An item where the `Item` interface is expected: tagged with its type.
+pub fn item_typed(item: Arc<ItemView>) -> FieldValue<'static> {
     let ty = pascal(&item.type_name);
     FieldValue::owned_any(item).with_type(ty)
 }
@@ -179,7 +184,9 @@ pub fn item_object(ty: &TypeDef) -> Object {
         );
     }
     let title = ty.title_field.clone();
-    obj = obj.field(
+    // A model field named `title` is the title field itself (the model checks it).
+    if ty.field("title").is_none() {
+        obj = obj.field(
         Field::new("title", TypeRef::named(TypeRef::STRING), move |ctx| {
             let title = title.clone();
             FieldFuture::new(async move {
@@ -188,7 +195,8 @@ pub fn item_object(ty: &TypeDef) -> Object {
             })
         })
         .description(format!("The item's title (the `{}` field).", camel(&ty.title_field))),
-    );
+        );
+    }
     for f in &ty.fields {
         obj = obj.field(model_field(ty, f));
     }

@@ -5,6 +5,8 @@
 //! here too. GraphQL, the CLI, import and the scheduler call the hub and never
 //! the store directly.
 
+mod check;
+mod import;
 mod item;
 mod publish;
 mod read;
@@ -14,6 +16,8 @@ mod write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+pub use check::{CheckReport, fact_refs};
+pub use import::{ImportRecord, ImportReport, MatchBy};
 pub use item::{ItemView, slugify};
 pub use read::{DEFAULT_PAGE, ItemKey, ListPage, ListRequest, MAX_PAGE};
 pub use tokens::NewToken;
@@ -155,6 +159,12 @@ impl Hub {
 
     pub async fn item_count(&self) -> Result<i64> {
         self.store.count_items().await
+    }
+
+    /// Every item, for export. Editors and up.
+    pub async fn export_rows(&self, viewer: &Viewer) -> Result<Vec<crate::store::ItemRow>> {
+        viewer.require(Role::Editor, "exporting")?;
+        self.store.all_items().await
     }
 
     pub async fn close(&self) {

@@ -18,9 +18,17 @@ use crate::store::{Change, ItemRow, Stage, Status, WriteTx};
 
 pub const DEFAULT_LOCALE: &str = "nl";
 
+/// A fresh item id: a UUID v7, so ids sort by creation time.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
 /// A new item as a caller describes it. References hold item ids.
 #[derive(Debug, Clone, Default)]
 pub struct NewItem {
+    /// Assigned by Bron when absent (import assigns ids up front so items
+    /// in one batch can refer to each other).
+    pub id: Option<String>,
     pub type_name: String,
     /// Derived from the title when absent.
     pub slug: Option<String>,
@@ -175,7 +183,7 @@ impl Hub {
         self.check_refs_in(tx, ty, &fields, pending).await?;
         let now = now_ms();
         let row = ItemRow {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: new.id.unwrap_or_else(new_id),
             type_name: ty.name.clone(),
             slug,
             locale,

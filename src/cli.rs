@@ -1,0 +1,174 @@
+//! The `bron` command line: serve, import, export, check, token, schema.
+//! Every subcommand takes `--data-dir` (default `./data`, or `BRON_DATA_DIR`)
+//! and `--model-dir` (default `./content-model`, or `BRON_MODEL_DIR`).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::hub::{Role, Viewer};
+use crate::import::{ImportOptions, export_lines, import_path};
+use crate::model::ContentModel;
+use crate::server::{ServeConfig, open_hub};
+
+#[derive(Parser)]
+#[command(name = "bron", version, about = "Bron: one source, every channel. A structured-content hub for public service.")]
+pub struct Cli {
+    /// Where Bron keeps its SQLite database.
+    #[arg(long, global = true, env = "BRON_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// The content model: one TOML file per type plus channels.toml.
+    #[arg(long, global = true, env = "BRON_MODEL_DIR", default_value = "content-model")]
+    pub model_dir: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the GraphQL API (GraphiQL at /graphql in a browser).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "BRON_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Content loaded into an empty store at start-up.
+        #[arg(long, env = "BRON_SEED", default_value = "examples/content")]
+        seed: PathBuf,
+    },
+    /// Import a JSON Lines file or a directory of them (Bron format or Rijksoverheid VAC), all or nothing.
+    Import {
+        path: PathBuf,
+        /// Publish imported VAC questions at once (they arrive as drafts otherwise).
+        #[arg(long)]
+        publish: bool,
+    },
+    /// Export every item as JSON Lines to PATH (`-` for standard output).
+    Export { path: PathBuf },
+    /// Validate the content model and lint the content.
+    Check,
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Print the GraphQL schema generated from the model (or write it to --out).
+    Schema {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it once.
+    Create {
+        #[arg(long, value_parser = ["agent", "editor", "publisher", "admin"])]
+        role: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (names and roles; secrets are never stored).
+    List,
+    /// Revoke the active token with this name.
+    Revoke { name: String },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let viewer = Viewer::cli();
+    match cli.command {
+        Command::Serve { listen, seed } => {
+            crate::server::serve(ServeConfig {
+                data_dir: cli.data_dir,
+                model_dir: cli.model_dir,
+                listen,
+                seed,
+            })
+            .await
+        }
+        Command::Import { path, publish } => {
+            let hub = open_hub(&cli.data_dir, &cli.model_dir).await?;
+            let started = std::time::Instant::now();
+            let report = import_path(&hub, &viewer, &path, ImportOptions { publish_foreign: publish }).await?;
+            println!(
+                "imported {}: {} created, {} updated, {} unchanged in {:.2} s",
+                path.display(),
+                report.created,
+                report.updated,
+                report.unchanged,
+                started.elapsed().as_secs_f64()
+            );
+            hub.close().await;
+            Ok(())
+        }
+        Command::Export { path } => {
+            let hub = open_hub(&cli.data_dir, &cli.model_dir).await?;
+            let rows = hub.export_rows(&viewer).await?;
+            let text = export_lines(hub.model(), &rows)?;
+            if path.as_os_str() == "-" {
+                print!("{text}");
+            } else {
+                std::fs::write(&path, &text).with_context(|| format!("cannot write {}", path.display()))?;
+                eprintln!("exported {} items to {}", rows.len(), path.display());
+            }
+            hub.close().await;
+            Ok(())
+        }
+        Command::Check => {
+            let model = ContentModel::load(&cli.model_dir)?;
+            println!("content model: {} types, {} channels: ok", model.types.len(), model.channels.len());
+            let hub = open_hub(&cli.data_dir, &cli.model_dir).await?;
+            let today = crate::model::values::format_date(time::OffsetDateTime::now_utc().date());
+            let report = hub.check(&viewer, &today).await?;
+            for w in &report.warnings {
+                println!("warning: {w}");
+            }
+            for e in &report.errors {
+                println!("error: {e}");
+            }
+            println!(
+                "content: {} items, {} errors, {} warnings",
+                report.items,
+                report.errors.len(),
+                report.warnings.len()
+            );
+            hub.close().await;
+            if report.errors.is_empty() {
+                Ok(())
+            } else {
+                anyhow::bail!("the content has {} errors", report.errors.len())
+            }
+        }
+        Command::Token { command } => {
+            let hub = open_hub(&cli.data_dir, &cli.model_dir).await?;
+            match command {
+                TokenCommand::Create { role, name } => {
+                    let t = hub.create_token(&viewer, &name, Role::parse(&role)?).await?;
+                    eprintln!("Created token `{}` with role {}. Copy it now: it is not shown again.", t.name, t.role.as_str());
+                    println!("{}", t.secret);
+                }
+                TokenCommand::List => {
+                    for t in hub.tokens(&viewer).await? {
+                        let state = if t.revoked_at.is_some() { "revoked" } else { "active" };
+                        println!("{}\t{}\t{}\t{}", t.name, t.role, crate::hub::ms_to_datetime(t.created_at), state);
+                    }
+                }
+                TokenCommand::Revoke { name } => {
+                    hub.revoke_token(&viewer, &name).await?;
+                    println!("revoked token `{name}`");
+                }
+            }
+            hub.close().await;
+            Ok(())
+        }
+        Command::Schema { out } => {
+            let model = ContentModel::load(&cli.model_dir)?;
+            let sdl = crate::graphql::sdl(&model).map_err(|e| anyhow::anyhow!("{e}"))?;
+            match out {
+                Some(p) => std::fs::write(&p, sdl).with_context(|| format!("cannot write {}", p.display()))?,
+                None => print!("{sdl}"),
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! `/graphql` over HTTP: authentication, content negotiation, body limits,
+//! GET and POST, and the GraphiQL page for browsers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::parser::types::OperationType;
+use axum::extract::{Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::{MAX_BODY_BYTES, error_response, json_response};
+use crate::graphql::{Api, operation_type};
+use crate::hub::Viewer;
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+const GRAPHIQL: &str = include_str!("graphiql.html");
+
+/// Which media type the response uses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Media {
+    GraphqlResponse,
+    Json,
+}
+
+impl Media {
+    fn content_type(self) -> &'static str {
+        match self {
+            Media::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Media::Json => "application/json",
+        }
+    }
+}
+
+/// Picks the response media type from `Accept`; None when we cannot serve any.
+fn negotiate(headers: &HeaderMap) -> Option<Media> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Some(Media::Json);
+    };
+    let mut json = false;
+    for part in accept.split(',') {
+        let mut bits = part.split(';');
+        let media = bits.next().unwrap_or("").trim().to_ascii_lowercase();
+        let refused = bits.any(|p| p.trim().replace(' ', "") == "q=0");
+        if refused {
+            continue;
+        }
+        match media.as_str() {
+            GRAPHQL_RESPONSE => return Some(Media::GraphqlResponse),
+            "application/json" | "application/*" | "*/*" => json = true,
+            _ => {}
+        }
+    }
+    json.then_some(Media::Json)
+}
+
+fn not_acceptable() -> Response {
+    error_response(
+        StatusCode::NOT_ACCEPTABLE,
+        "NOT_ACCEPTABLE",
+        "this endpoint answers with application/graphql-response+json or application/json; say so in the Accept header",
+    )
+}
+
+/// The caller, from `Authorization: Bearer …`; no header means anonymous.
+async fn viewer(api: &Api, headers: &HeaderMap) -> Result<Viewer, Response> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(Viewer::anonymous());
+    };
+    let text = value.to_str().unwrap_or("");
+    let token = match text.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => token.trim(),
+        _ => {
+            return Err(error_response(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "the Authorization header must be `Bearer <token>`",
+            ));
+        }
+    };
+    api.hub().authenticate(token).await.map_err(|e| {
+        let mut r = error_response(StatusCode::UNAUTHORIZED, e.code(), &e.to_string());
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"bron\""));
+        r
+    })
+}
+
+async fn run(api: &Api, viewer: Viewer, request: async_graphql::Request, media: Media) -> Response {
+    let result = api.execute(viewer, request).await;
+    let status = if result.request_error && media == Media::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let mut r = json_response(status, result.body, media.content_type());
+    if result.cached {
+        r.headers_mut().insert("x-bron-cache", HeaderValue::from_static("hit"));
+    }
+    r
+}
+
+fn bad_request(message: String) -> Response {
+    error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message)
+}
+
+/// Builds a GraphQL request from the parts of a JSON body or a query string.
+fn graphql_request(
+    query: Option<&serde_json::Value>,
+    variables: Option<serde_json::Value>,
+    operation_name: Option<&serde_json::Value>,
+) -> Result<async_graphql::Request, Response> {
+    let query = match query {
+        Some(serde_json::Value::String(q)) => q.clone(),
+        Some(_) => return Err(bad_request("`query` must be a string".into())),
+        None => return Err(bad_request("the request has no `query`".into())),
+    };
+    let mut request = async_graphql::Request::new(query);
+    match variables {
+        None | Some(serde_json::Value::Null) => {}
+        Some(v @ serde_json::Value::Object(_)) => {
+            request = request.variables(async_graphql::Variables::from_json(v));
+        }
+        Some(_) => return Err(bad_request("`variables` must be a JSON object".into())),
+    }
+    match operation_name {
+        None | Some(serde_json::Value::Null) => {}
+        Some(serde_json::Value::String(n)) => request = request.operation_name(n.clone()),
+        Some(_) => return Err(bad_request("`operationName` must be a string".into())),
+    }
+    Ok(request)
+}
+
+pub(super) async fn post_graphql(State(api): State<Arc<Api>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let Some(media) = negotiate(&parts.headers) else {
+        return not_acceptable();
+    };
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if essence != "application/json" {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            &format!("send the request as Content-Type: application/json (got `{content_type}`)"),
+        );
+    }
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            return error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                &format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+            );
+        }
+    };
+    let json: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => return bad_request(format!("the body is not valid JSON: {e}")),
+    };
+    let serde_json::Value::Object(mut obj) = json else {
+        return bad_request("the body must be a JSON object with a `query`".into());
+    };
+    let variables = obj.remove("variables");
+    let request = match graphql_request(obj.get("query"), variables, obj.get("operationName")) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let viewer = match viewer(&api, &parts.headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    run(&api, viewer, request, media).await
+}
+
+pub(super) async fn get_graphql(
+    State(api): State<Arc<Api>>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if !params.contains_key("query") {
+        if wants_html {
+            return Html(GRAPHIQL).into_response();
+        }
+        return bad_request("a GET request needs a `query` parameter (or open this address in a browser for GraphiQL)".into());
+    }
+    let Some(media) = negotiate(&headers) else {
+        return not_acceptable();
+    };
+    let variables = match params.get("variables").filter(|v| !v.is_empty()) {
+        Some(text) => match serde_json::from_str(text) {
+            Ok(v) => Some(v),
+            Err(e) => return bad_request(format!("`variables` is not valid JSON: {e}")),
+        },
+        None => None,
+    };
+    let query = params.get("query").cloned().map(serde_json::Value::String);
+    let op = params.get("operationName").filter(|v| !v.is_empty()).cloned().map(serde_json::Value::String);
+    let request = match graphql_request(query.as_ref(), variables, op.as_ref()) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if operation_type(&request.query, request.operation_name.as_deref()) == Some(OperationType::Mutation) {
+        let mut r = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "mutations are only accepted over POST",
+        );
+        r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return r;
+    }
+    let viewer = match viewer(&api, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    run(&api, viewer, request, media).await
+}
+

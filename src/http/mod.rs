@@ -1,0 +1,58 @@
+//! The HTTP layer: the only module that knows axum. `/graphql` follows the
+//! GraphQL-over-HTTP specification (POST with JSON, GET for queries,
+//! `application/graphql-response+json` and `application/json`, 4xx for
+//! requests that are not GraphQL at all); `/healthz` answers 200 once the
+//! store is usable. Errors are JSON with `extensions.code`, like GraphQL's.
+
+mod graphql;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::graphql::Api;
+
+/// Requests larger than this are refused with 413 before they are parsed.
+pub const MAX_BODY_BYTES: usize = 128 * 1024;
+
+/// The whole HTTP application. Tests drive it directly with `oneshot`.
+pub fn app(api: Arc<Api>) -> Router {
+    Router::new()
+        .route("/graphql", get(graphql::get_graphql).post(graphql::post_graphql))
+        .route("/healthz", get(healthz))
+        .fallback(not_found)
+        .with_state(api)
+}
+
+async fn healthz(axum::extract::State(api): axum::extract::State<Arc<Api>>) -> Response {
+    if api.hub().ready().await {
+        json_response(StatusCode::OK, br#"{"status":"ok"}"#.to_vec(), "application/json")
+    } else {
+        error_response(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "the store does not answer")
+    }
+}
+
+async fn not_found(uri: axum::http::Uri) -> Response {
+    error_response(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        &format!("no such path `{}`; the API is at /graphql", uri.path()),
+    )
+}
+
+pub(crate) fn json_response(status: StatusCode, body: impl Into<axum::body::Body>, content_type: &'static str) -> Response {
+    let mut r = (status, body.into()).into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+/// A JSON error body shaped like a GraphQL response with one error.
+pub(crate) fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": code } }]
+    });
+    json_response(status, body.to_string(), "application/json")
+}

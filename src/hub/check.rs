@@ -1,0 +1,112 @@
+//! `bron check`: the content lint. Finds items that no longer satisfy the
+//! model (after a model change), published items that point at unpublished
+//! ones, `{{fact:…}}` placeholders naming no fact, and review dates past due.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+use super::item::{edges, parse_fields};
+use super::{Hub, Role, Viewer};
+use crate::error::Result;
+use crate::model::FieldKind;
+use crate::model::values::check_fields;
+use crate::store::Status;
+
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    /// Must be fixed: the content breaks a rule.
+    pub errors: Vec<String>,
+    /// Should be looked at: e.g. review dates past due.
+    pub warnings: Vec<String>,
+    pub items: usize,
+}
+
+/// The fact slugs named by `{{fact:slug}}` in `text`.
+pub fn fact_refs(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{fact:") {
+        let after = &rest[start + 7..];
+        match after.find("}}") {
+            Some(end) => {
+                out.push(after[..end].trim());
+                rest = &after[end + 2..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+impl Hub {
+    pub async fn check(&self, viewer: &Viewer, today: &str) -> Result<CheckReport> {
+        viewer.require(Role::Editor, "checking content")?;
+        let rows = self.store.all_items().await?;
+        let status: HashMap<&str, (Status, &str, &str)> = rows
+            .iter()
+            .map(|r| (r.id.as_str(), (r.status, r.type_name.as_str(), r.slug.as_str())))
+            .collect();
+        let facts: HashSet<(&str, &str)> = rows
+            .iter()
+            .filter(|r| r.type_name == "fact")
+            .map(|r| (r.locale.as_str(), r.slug.as_str()))
+            .collect();
+        let mut report = CheckReport { items: rows.len(), ..Default::default() };
+        for row in &rows {
+            let name = format!("{} `{}` ({})", row.type_name, row.slug, row.locale);
+            let Some(ty) = self.model.get(&row.type_name) else {
+                report.errors.push(format!("{name}: its type is no longer in the content model"));
+                continue;
+            };
+            let fields = parse_fields(&row.fields, &row.id)?;
+            if let Err(problems) = check_fields(&self.model, ty, &fields) {
+                for p in problems {
+                    report.errors.push(format!("{name}: {p}"));
+                }
+            }
+            if row.status == Status::Published
+                && let Some(text) = &row.published_fields
+            {
+                let live = parse_fields(text, &row.id)?;
+                for (field, pos, id) in edges(ty, &live) {
+                    match status.get(id.as_str()) {
+                        Some((Status::Published, _, _)) => {}
+                        Some((s, t, slug)) => report.errors.push(format!(
+                            "{name}: fields.{field}[{pos}] points at {t} `{slug}`, which is {}",
+                            s.as_str()
+                        )),
+                        None => report.errors.push(format!("{name}: fields.{field}[{pos}] points at a missing item")),
+                    }
+                }
+            }
+            for f in ty.fields.iter().filter(|f| f.kind == FieldKind::Markdown) {
+                if let Some(Value::String(text)) = fields.get(&f.name) {
+                    for slug in fact_refs(text) {
+                        if !facts.contains(&(row.locale.as_str(), slug)) {
+                            report.errors.push(format!(
+                                "{name}: fields.{} refers to {{{{fact:{slug}}}}}, but there is no such fact in locale {}",
+                                f.name, row.locale
+                            ));
+                        }
+                    }
+                }
+            }
+            if row.status == Status::Published
+                && let Some(date) = &row.review_by
+                && date.as_str() < today
+            {
+                report.warnings.push(format!("{name}: review date {date} has passed"));
+            }
+        }
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn finds_fact_placeholders() {
+        assert_eq!(super::fact_refs("Kost {{fact:a}} of {{fact: b }}; {{fact:c"), vec!["a", "b"]);
+    }
+}

@@ -1,0 +1,107 @@
+//! Start-up and the running server: load and validate the model, open the
+//! store, seed an empty store with the example content, serve HTTP, and run
+//! the scheduler that carries out scheduled publishes and unpublishes.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::graphql::Api;
+use crate::hub::{Hub, Viewer, now_ms};
+use crate::import::{ImportOptions, import_path};
+use crate::model::ContentModel;
+use crate::store::Store;
+
+/// Where Bron keeps its database inside the data directory.
+pub const DB_FILE: &str = "bron.db";
+
+/// Loads the model and opens the store in `data_dir`.
+pub async fn open_hub(data_dir: &Path, model_dir: &Path) -> anyhow::Result<Arc<Hub>> {
+    let model = ContentModel::load(model_dir)?;
+    let store = Store::open(&data_dir.join(DB_FILE))
+        .await
+        .with_context(|| format!("cannot open the store in {}", data_dir.display()))?;
+    Ok(Arc::new(Hub::new(Arc::new(model), store).await?))
+}
+
+/// Imports `seed` when the store holds no items yet.
+pub async fn seed_if_empty(hub: &Hub, seed: &Path) -> anyhow::Result<()> {
+    if hub.item_count().await? > 0 {
+        return Ok(());
+    }
+    if !seed.exists() {
+        tracing::info!(path = %seed.display(), "the store is empty and there is no example content to load");
+        return Ok(());
+    }
+    let report = import_path(hub, &Viewer::cli(), seed, ImportOptions::default())
+        .await
+        .with_context(|| format!("cannot load the example content from {}", seed.display()))?;
+    tracing::info!(items = report.created, path = %seed.display(), "loaded the example content into the empty store");
+    Ok(())
+}
+
+pub struct ServeConfig {
+    pub data_dir: PathBuf,
+    pub model_dir: PathBuf,
+    pub listen: String,
+    pub seed: PathBuf,
+}
+
+/// Runs the scheduler: every second, carries out what is due.
+pub fn spawn_scheduler(hub: Arc<Hub>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match hub.run_due_schedules(now_ms()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(count = n, "carried out scheduled changes"),
+                Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
+            }
+        }
+    })
+}
+
+pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let hub = open_hub(&config.data_dir, &config.model_dir).await?;
+    seed_if_empty(&hub, &config.seed).await?;
+    let api = Arc::new(Api::new(hub.clone()).map_err(|e| anyhow::anyhow!("cannot build the GraphQL schema: {e}"))?);
+    let addr: SocketAddr = config
+        .listen
+        .parse()
+        .with_context(|| format!("`{}` is not an address such as 127.0.0.1:8080", config.listen))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}; is another program using that port?"))?;
+    let scheduler = spawn_scheduler(hub.clone());
+    tracing::info!("Bron listens on http://{addr}/graphql (GraphiQL in a browser)");
+    axum::serve(listener, crate::http::app(api))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    scheduler.abort();
+    hub.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
