@@ -218,3 +218,22 @@ fn cache_key(viewer: &Viewer, request: &async_graphql::Request) -> String {
     key.push_str(&request.query);
     key
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// `schema/schema.graphql` is the checked-in contract: it must be what the
+    /// model generates. Regenerate it with `cargo run -- schema --out schema/schema.graphql`.
+    #[test]
+    fn checked_in_schema_matches_the_model() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let model = crate::model::ContentModel::load(&root.join("content-model")).unwrap();
+        let generated = super::sdl(&model).unwrap();
+        let checked_in = std::fs::read_to_string(root.join("schema/schema.graphql")).unwrap_or_default();
+        assert!(
+            generated == checked_in,
+            "schema/schema.graphql is out of date with content-model/; run `cargo run -- schema --out schema/schema.graphql` and commit it"
+        );
+    }
+}

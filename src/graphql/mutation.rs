@@ -338,7 +338,7 @@ pub fn shared_payloads() -> Vec<Object> {
         Field::new(name, ty, move |ctx| {
             FieldFuture::new(async move {
                 match ctx.parent_value.try_to_value()? {
-                    GqlValue::Object(o) => Ok(o.get(name).cloned().map(FieldValue::value)),
+                    GqlValue::Object(o) => Ok(o.get(name).cloned().and_then(super::types::non_null)),
                     _ => Ok(None),
                 }
             })

@@ -231,7 +231,7 @@ pub fn change_type() -> Object {
         Field::new(name, ty, move |ctx| {
             FieldFuture::new(async move {
                 let c = ctx.parent_value.try_downcast_ref::<ChangeRow>()?;
-                Ok(Some(FieldValue::value(get(c))))
+                Ok(super::types::non_null(get(c)))
             })
         })
     }

@@ -42,6 +42,11 @@ pub fn status_value(s: Status) -> GqlValue {
 
 type Getter = fn(&ItemView) -> GqlValue;
 
+/// A resolved value; GraphQL null must be `None`, not a null value.
+pub fn non_null(v: GqlValue) -> Option<FieldValue<'static>> {
+    (v != GqlValue::Null).then(|| FieldValue::value(v))
+}
+
 fn opt_str(v: Option<&str>) -> GqlValue {
     v.map(GqlValue::from).unwrap_or(GqlValue::Null)
 }
@@ -162,7 +167,7 @@ fn model_field(ty: &TypeDef, f: &FieldDef) -> Field {
                     None if def.list => GqlValue::List(vec![]),
                     None => GqlValue::Null,
                 };
-                Ok(Some(FieldValue::value(v)))
+                Ok(non_null(v))
             })
         })
     };
@@ -178,7 +183,7 @@ pub fn item_object(ty: &TypeDef) -> Object {
     for (name, tref, desc, get) in system_fields() {
         obj = obj.field(
             Field::new(name, tref, move |ctx| {
-                FieldFuture::new(async move { Ok(Some(FieldValue::value(get(item_of(&ctx)?)))) })
+                FieldFuture::new(async move { Ok(non_null(get(item_of(&ctx)?))) })
             })
             .description(desc),
         );
@@ -280,7 +285,7 @@ fn value_field(name: &str, ty: TypeRef) -> Field {
         FieldFuture::new(async move {
             let v = ctx.parent_value.try_to_value()?;
             match v {
-                GqlValue::Object(o) => Ok(o.get(key.as_str()).cloned().map(FieldValue::value)),
+                GqlValue::Object(o) => Ok(o.get(key.as_str()).cloned().and_then(non_null)),
                 _ => Ok(None),
             }
         })
@@ -345,7 +350,7 @@ fn revision_field(
     Field::new(name, ty, move |ctx| {
         FieldFuture::new(async move {
             let r = ctx.parent_value.try_downcast_ref::<crate::store::RevisionRow>()?;
-            Ok(Some(FieldValue::value(get(r))))
+            Ok(non_null(get(r)))
         })
     })
 }

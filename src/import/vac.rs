@@ -162,6 +162,13 @@ pub(super) fn parse(model: &ContentModel, file: &str, text: &str, options: Impor
             fields.insert("source_modified".into(), Value::String(m.clone()));
         }
         fields.retain(|k, _| ty.field(k).is_some());
+        // The same source record can occur twice (the published set has one
+        // such pair): the later line wins, under the slug the first one got.
+        if let Some(earlier) = out.iter_mut().find(|r: &&mut ImportRecord| r.external_id.as_deref() == Some(v.id.as_str())) {
+            earlier.fields = fields;
+            earlier.line = line;
+            continue;
+        }
         out.push(ImportRecord {
             file: file.to_string(),
             line,

@@ -1,0 +1,10 @@
+//! The one integration-test binary. Every test runs against real parts: a
+//! SQLite file in a temporary directory, the real router (driven with
+//! `oneshot`, or over a real socket where HTTP itself is under test).
+
+mod support;
+
+mod api;
+mod import;
+mod model;
+mod workflow;
