@@ -13,13 +13,22 @@ use crate::model::ContentModel;
 use crate::server::{ServeConfig, open_hub};
 
 #[derive(Parser)]
-#[command(name = "bron", version, about = "Bron: one source, every channel. A structured-content hub for public service.")]
+#[command(
+    name = "bron",
+    version,
+    about = "Bron: one source, every channel. A structured-content hub for public service."
+)]
 pub struct Cli {
     /// Where Bron keeps its SQLite database.
     #[arg(long, global = true, env = "BRON_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
     /// The content model: one TOML file per type plus channels.toml.
-    #[arg(long, global = true, env = "BRON_MODEL_DIR", default_value = "content-model")]
+    #[arg(
+        long,
+        global = true,
+        env = "BRON_MODEL_DIR",
+        default_value = "content-model"
+    )]
     pub model_dir: PathBuf,
     #[command(subcommand)]
     pub command: Command,
@@ -89,7 +98,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { path, publish } => {
             let hub = open_hub(&cli.data_dir, &cli.model_dir).await?;
             let started = std::time::Instant::now();
-            let report = import_path(&hub, &viewer, &path, ImportOptions { publish_foreign: publish }).await?;
+            let report = import_path(
+                &hub,
+                &viewer,
+                &path,
+                ImportOptions {
+                    publish_foreign: publish,
+                },
+            )
+            .await?;
             println!(
                 "imported {}: {} created, {} updated, {} unchanged in {:.2} s",
                 path.display(),
@@ -108,7 +125,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if path.as_os_str() == "-" {
                 print!("{text}");
             } else {
-                std::fs::write(&path, &text).with_context(|| format!("cannot write {}", path.display()))?;
+                std::fs::write(&path, &text)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
                 eprintln!("exported {} items to {}", rows.len(), path.display());
             }
             hub.close().await;
@@ -116,7 +134,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Check => {
             let model = ContentModel::load(&cli.model_dir)?;
-            println!("content model: {} types, {} channels: ok", model.types.len(), model.channels.len());
+            println!(
+                "content model: {} types, {} channels: ok",
+                model.types.len(),
+                model.channels.len()
+            );
             let hub = open_hub(&cli.data_dir, &cli.model_dir).await?;
             let today = crate::model::values::format_date(time::OffsetDateTime::now_utc().date());
             let report = hub.check(&viewer, &today).await?;
@@ -143,14 +165,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let hub = open_hub(&cli.data_dir, &cli.model_dir).await?;
             match command {
                 TokenCommand::Create { role, name } => {
-                    let t = hub.create_token(&viewer, &name, Role::parse(&role)?).await?;
-                    eprintln!("Created token `{}` with role {}. Copy it now: it is not shown again.", t.name, t.role.as_str());
+                    let t = hub
+                        .create_token(&viewer, &name, Role::parse(&role)?)
+                        .await?;
+                    eprintln!(
+                        "Created token `{}` with role {}. Copy it now: it is not shown again.",
+                        t.name,
+                        t.role.as_str()
+                    );
                     println!("{}", t.secret);
                 }
                 TokenCommand::List => {
                     for t in hub.tokens(&viewer).await? {
-                        let state = if t.revoked_at.is_some() { "revoked" } else { "active" };
-                        println!("{}\t{}\t{}\t{}", t.name, t.role, crate::hub::ms_to_datetime(t.created_at), state);
+                        let state = if t.revoked_at.is_some() {
+                            "revoked"
+                        } else {
+                            "active"
+                        };
+                        println!(
+                            "{}\t{}\t{}\t{}",
+                            t.name,
+                            t.role,
+                            crate::hub::ms_to_datetime(t.created_at),
+                            state
+                        );
                     }
                 }
                 TokenCommand::Revoke { name } => {
@@ -165,7 +203,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let model = ContentModel::load(&cli.model_dir)?;
             let sdl = crate::graphql::sdl(&model).map_err(|e| anyhow::anyhow!("{e}"))?;
             match out {
-                Some(p) => std::fs::write(&p, sdl).with_context(|| format!("cannot write {}", p.display()))?,
+                Some(p) => std::fs::write(&p, sdl)
+                    .with_context(|| format!("cannot write {}", p.display()))?,
                 None => print!("{sdl}"),
             }
             Ok(())

@@ -69,11 +69,16 @@ pub fn spawn_scheduler(hub: Arc<Hub>) -> tokio::task::JoinHandle<()> {
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let hub = open_hub(&config.data_dir, &config.model_dir).await?;
     seed_if_empty(&hub, &config.seed).await?;
-    let api = Arc::new(Api::new(hub.clone()).map_err(|e| anyhow::anyhow!("cannot build the GraphQL schema: {e}"))?);
-    let addr: SocketAddr = config
-        .listen
-        .parse()
-        .with_context(|| format!("`{}` is not an address such as 127.0.0.1:8080", config.listen))?;
+    let api = Arc::new(
+        Api::new(hub.clone())
+            .map_err(|e| anyhow::anyhow!("cannot build the GraphQL schema: {e}"))?,
+    );
+    let addr: SocketAddr = config.listen.parse().with_context(|| {
+        format!(
+            "`{}` is not an address such as 127.0.0.1:8080",
+            config.listen
+        )
+    })?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}; is another program using that port?"))?;
@@ -93,7 +98,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

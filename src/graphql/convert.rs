@@ -54,7 +54,9 @@ pub fn enum_value_name(value: &str) -> String {
 pub fn to_gql(field: &FieldDef, v: &Value) -> GqlValue {
     match (field.kind, v) {
         (FieldKind::Enum, Value::String(s)) => GqlValue::Enum(Name::new(enum_value_name(s))),
-        (_, Value::Array(items)) => GqlValue::List(items.iter().map(|i| to_gql(field, i)).collect()),
+        (_, Value::Array(items)) => {
+            GqlValue::List(items.iter().map(|i| to_gql(field, i)).collect())
+        }
         _ => GqlValue::from_json(v.clone()).unwrap_or(GqlValue::Null),
     }
 }
@@ -66,8 +68,12 @@ pub fn from_gql(field: &FieldDef, v: &ValueAccessor<'_>) -> Value {
 
 fn json_of(field: &FieldDef, v: &GqlValue) -> Value {
     match v {
-        GqlValue::Enum(n) if field.kind == FieldKind::Enum => Value::String(n.as_str().to_ascii_lowercase()),
-        GqlValue::String(s) if field.kind == FieldKind::Enum => Value::String(s.to_ascii_lowercase()),
+        GqlValue::Enum(n) if field.kind == FieldKind::Enum => {
+            Value::String(n.as_str().to_ascii_lowercase())
+        }
+        GqlValue::String(s) if field.kind == FieldKind::Enum => {
+            Value::String(s.to_ascii_lowercase())
+        }
         GqlValue::List(items) => Value::Array(items.iter().map(|i| json_of(field, i)).collect()),
         other => other.clone().into_json().unwrap_or(Value::Null),
     }

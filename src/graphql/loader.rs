@@ -21,7 +21,10 @@ impl Loader<String> for ItemLoader {
     type Error = Arc<crate::Error>;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Arc<ItemView>>, Self::Error> {
-        self.hub.load_many(&self.viewer, keys).await.map_err(Arc::new)
+        self.hub
+            .load_many(&self.viewer, keys)
+            .await
+            .map_err(Arc::new)
     }
 }
 

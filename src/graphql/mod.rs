@@ -70,7 +70,11 @@ pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
             .register(order_field)
             .register(order)
             .register(mutation::fields_input(ty))
-            .register(mutation::payload_type(&format!("{name}Payload"), &name, false));
+            .register(mutation::payload_type(
+                &format!("{name}Payload"),
+                &name,
+                false,
+            ));
     }
     builder.finish()
 }
@@ -127,7 +131,11 @@ impl ResponseCache {
         if self.seq.load(Ordering::Acquire) != seq {
             return None;
         }
-        self.map.read().unwrap_or_else(|e| e.into_inner()).get(key).cloned()
+        self.map
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned()
     }
 
     fn put(&self, key: String, body: Bytes, seq: i64) {
@@ -144,7 +152,9 @@ impl ResponseCache {
             self.bytes.store(0, Ordering::Release);
             self.seq.store(seq, Ordering::Release);
         }
-        if map.len() >= CACHE_MAX_ENTRIES || self.bytes.load(Ordering::Acquire) + body.len() > CACHE_MAX_BYTES {
+        if map.len() >= CACHE_MAX_ENTRIES
+            || self.bytes.load(Ordering::Acquire) + body.len() > CACHE_MAX_BYTES
+        {
             map.clear();
             self.bytes.store(0, Ordering::Release);
         }
@@ -157,7 +167,7 @@ impl ResponseCache {
 pub struct Api {
     schema: Schema,
     hub: Arc<Hub>,
-    cache: ResponseCache,
+    cache: Option<ResponseCache>,
 }
 
 impl Api {
@@ -166,8 +176,14 @@ impl Api {
         Ok(Api {
             schema,
             hub,
-            cache: ResponseCache::default(),
+            cache: Some(ResponseCache::default()),
         })
+    }
+
+    /// The same API without the response cache (for measuring what it saves).
+    pub fn without_cache(mut self) -> Api {
+        self.cache = None;
+        self
     }
 
     pub fn hub(&self) -> &Arc<Hub> {
@@ -177,7 +193,7 @@ impl Api {
     pub async fn execute(&self, viewer: Viewer, request: async_graphql::Request) -> GqlResponse {
         let seq = self.hub.seq();
         let key = cache_key(&viewer, &request);
-        if let Some(body) = self.cache.get(&key, seq) {
+        if let Some(body) = self.cache.as_ref().and_then(|c| c.get(&key, seq)) {
             return GqlResponse {
                 body,
                 request_error: false,
@@ -189,13 +205,17 @@ impl Api {
         let ctx = RequestCtx::new(self.hub.clone(), viewer);
         let request = request.data(self.hub.clone()).data(ctx);
         let response = self.schema.execute(request).await;
-        let request_error = !response.errors.is_empty() && response.data == async_graphql::Value::Null;
+        let request_error =
+            !response.errors.is_empty() && response.data == async_graphql::Value::Null;
         let ok = response.errors.is_empty();
         let body = Bytes::from(serde_json::to_vec(&response).unwrap_or_else(|_| {
             br#"{"errors":[{"message":"the response could not be serialised","extensions":{"code":"INTERNAL"}}]}"#.to_vec()
         }));
-        if ok && is_query {
-            self.cache.put(key, body.clone(), seq);
+        if ok
+            && is_query
+            && let Some(cache) = &self.cache
+        {
+            cache.put(key, body.clone(), seq);
         }
         GqlResponse {
             body,
@@ -230,7 +250,8 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let model = crate::model::ContentModel::load(&root.join("content-model")).unwrap();
         let generated = super::sdl(&model).unwrap();
-        let checked_in = std::fs::read_to_string(root.join("schema/schema.graphql")).unwrap_or_default();
+        let checked_in =
+            std::fs::read_to_string(root.join("schema/schema.graphql")).unwrap_or_default();
         assert!(
             generated == checked_in,
             "schema/schema.graphql is out of date with content-model/; run `cargo run -- schema --out schema/schema.graphql` and commit it"

@@ -28,7 +28,11 @@ pub fn fields_input(ty: &TypeDef) -> InputObject {
     );
     for f in &ty.fields {
         let t = input_element_type(&ty.name, f);
-        let tref = if f.list { TypeRef::named_nn_list(t) } else { TypeRef::named(t) };
+        let tref = if f.list {
+            TypeRef::named_nn_list(t)
+        } else {
+            TypeRef::named(t)
+        };
         let mut desc = f.label.clone();
         if f.required {
             desc.push_str(" (required)");
@@ -40,15 +44,25 @@ pub fn fields_input(ty: &TypeDef) -> InputObject {
 
 /// `ProductPayload { item: Product!, changeSeq: Int! }`
 pub fn payload_type(name: &str, item_type: &str, list: bool) -> Object {
-    let tref = if list { TypeRef::named_nn_list_nn(item_type) } else { TypeRef::named_nn(item_type) };
+    let tref = if list {
+        TypeRef::named_nn_list_nn(item_type)
+    } else {
+        TypeRef::named_nn(item_type)
+    };
     let field_name = if list { "items" } else { "item" };
-    let wrap = if item_type == ITEM { item_typed } else { item_value };
+    let wrap = if item_type == ITEM {
+        item_typed
+    } else {
+        item_value
+    };
     Object::new(name)
         .field(Field::new(field_name, tref, move |ctx| {
             FieldFuture::new(async move {
                 let w = ctx.parent_value.try_downcast_ref::<Vec<Written>>()?;
                 if list {
-                    Ok(Some(FieldValue::list(w.iter().map(|w| wrap(w.item.clone())))))
+                    Ok(Some(FieldValue::list(
+                        w.iter().map(|w| wrap(w.item.clone())),
+                    )))
                 } else {
                     Ok(w.first().map(|w| wrap(w.item.clone())))
                 }
@@ -59,7 +73,9 @@ pub fn payload_type(name: &str, item_type: &str, list: bool) -> Object {
                 FieldFuture::new(async move {
                     let w = ctx.parent_value.try_downcast_ref::<Vec<Written>>()?;
                     let hub = ctx.data::<Arc<Hub>>()?;
-                    Ok(Some(FieldValue::value(w.iter().map(|w| w.seq).max().unwrap_or_else(|| hub.seq()))))
+                    Ok(Some(FieldValue::value(
+                        w.iter().map(|w| w.seq).max().unwrap_or_else(|| hub.seq()),
+                    )))
                 })
             })
             .description("The change-log sequence number this write produced."),
@@ -74,7 +90,10 @@ fn opt_string(args: &ObjectAccessor<'_>, name: &str) -> async_graphql::Result<Op
 }
 
 /// For a nullable argument: absent -> None, null -> Some(None).
-fn tri_string(args: &ObjectAccessor<'_>, name: &str) -> async_graphql::Result<Option<Option<String>>> {
+fn tri_string(
+    args: &ObjectAccessor<'_>,
+    name: &str,
+) -> async_graphql::Result<Option<Option<String>>> {
     match args.get(name) {
         None => Ok(None),
         Some(v) if v.is_null() => Ok(Some(None)),
@@ -82,7 +101,10 @@ fn tri_string(args: &ObjectAccessor<'_>, name: &str) -> async_graphql::Result<Op
     }
 }
 
-fn fields_map(ty: &TypeDef, args: &ObjectAccessor<'_>) -> async_graphql::Result<Map<String, Value>> {
+fn fields_map(
+    ty: &TypeDef,
+    args: &ObjectAccessor<'_>,
+) -> async_graphql::Result<Map<String, Value>> {
     let mut out = Map::new();
     if let Some(obj) = args.get("fields").filter(|v| !v.is_null()) {
         let obj = obj.object()?;
@@ -98,16 +120,24 @@ fn fields_map(ty: &TypeDef, args: &ObjectAccessor<'_>) -> async_graphql::Result<
     Ok(out)
 }
 
-fn ctx_parts<'a>(ctx: &'a ResolverContext<'_>) -> async_graphql::Result<(&'a Arc<Hub>, &'a RequestCtx)> {
+fn ctx_parts<'a>(
+    ctx: &'a ResolverContext<'_>,
+) -> async_graphql::Result<(&'a Arc<Hub>, &'a RequestCtx)> {
     Ok((ctx.data::<Arc<Hub>>()?, ctx.data::<RequestCtx>()?))
 }
 
 fn common_args(field: Field) -> Field {
     field
         .argument(InputValue::new("slug", TypeRef::named(TypeRef::STRING)))
-        .argument(InputValue::new("externalId", TypeRef::named(TypeRef::STRING)))
+        .argument(InputValue::new(
+            "externalId",
+            TypeRef::named(TypeRef::STRING),
+        ))
         .argument(InputValue::new("reviewBy", TypeRef::named(SCALAR_DATE)))
-        .argument(InputValue::new("message", TypeRef::named(TypeRef::STRING)).description("Why you made this change; kept in the revision history."))
+        .argument(
+            InputValue::new("message", TypeRef::named(TypeRef::STRING))
+                .description("Why you made this change; kept in the revision history."),
+        )
 }
 
 fn create_mutation(ty: &TypeDef) -> Field {
@@ -187,7 +217,10 @@ fn items_mutation(name: &'static str, desc: &'static str) -> Field {
         })
     })
     .description(desc)
-    .argument(InputValue::new("ids", TypeRef::named_nn_list_nn(TypeRef::ID)))
+    .argument(InputValue::new(
+        "ids",
+        TypeRef::named_nn_list_nn(TypeRef::ID),
+    ))
     .argument(InputValue::new("message", TypeRef::named(TypeRef::STRING)))
 }
 
@@ -328,7 +361,9 @@ pub fn mutation_root(types: &[&TypeDef]) -> Object {
     for ty in types {
         m = m.field(create_mutation(ty)).field(update_mutation(ty));
     }
-    let has_fact = types.iter().any(|t| t.name == "fact" && t.field("value").is_some());
+    let has_fact = types
+        .iter()
+        .any(|t| t.name == "fact" && t.field("value").is_some());
     set_fact(has_fact, generic_mutations(m))
 }
 
@@ -338,7 +373,9 @@ pub fn shared_payloads() -> Vec<Object> {
         Field::new(name, ty, move |ctx| {
             FieldFuture::new(async move {
                 match ctx.parent_value.try_to_value()? {
-                    GqlValue::Object(o) => Ok(o.get(name).cloned().and_then(super::types::non_null)),
+                    GqlValue::Object(o) => {
+                        Ok(o.get(name).cloned().and_then(super::types::non_null))
+                    }
                     _ => Ok(None),
                 }
             })
@@ -353,6 +390,9 @@ pub fn shared_payloads() -> Vec<Object> {
         Object::new("TokenPayload")
             .field(value_field("name", TypeRef::named_nn(TypeRef::STRING)))
             .field(value_field("role", TypeRef::named_nn(TypeRef::STRING)))
-            .field(value_field("token", TypeRef::named_nn(TypeRef::STRING)).description("The secret. It is shown only here.")),
+            .field(
+                value_field("token", TypeRef::named_nn(TypeRef::STRING))
+                    .description("The secret. It is shown only here."),
+            ),
     ]
 }

@@ -24,9 +24,9 @@ fn filterable(ty: &TypeDef) -> impl Iterator<Item = &crate::model::FieldDef> {
 
 /// Fields that can be sorted on: single values that are not Markdown or references.
 fn sortable(ty: &TypeDef) -> impl Iterator<Item = &crate::model::FieldDef> {
-    ty.fields.iter().filter(|f| {
-        !f.list && !matches!(f.kind, FieldKind::Markdown | FieldKind::Reference)
-    })
+    ty.fields
+        .iter()
+        .filter(|f| !f.list && !matches!(f.kind, FieldKind::Markdown | FieldKind::Reference))
 }
 
 const SYSTEM_ORDER: [(&str, OrderKey); 5] = [
@@ -41,20 +41,37 @@ const SYSTEM_ORDER: [(&str, OrderKey); 5] = [
 pub fn list_inputs(ty: &TypeDef) -> (InputObject, Enum, InputObject) {
     let name = pascal(&ty.name);
     let mut filter = InputObject::new(format!("{name}Filter"))
-        .description("Every given condition must hold. On a list field, the value must be in the list.")
+        .description(
+            "Every given condition must hold. On a list field, the value must be in the list.",
+        )
         .field(InputValue::new("status", TypeRef::named("Status")))
         .field(InputValue::new("locale", TypeRef::named(TypeRef::STRING)))
-        .field(InputValue::new("updatedSince", TypeRef::named(SCALAR_DATETIME)).description("Only items changed at or after this moment."))
-        .field(InputValue::new("externalId", TypeRef::named(TypeRef::STRING)));
+        .field(
+            InputValue::new("updatedSince", TypeRef::named(SCALAR_DATETIME))
+                .description("Only items changed at or after this moment."),
+        )
+        .field(InputValue::new(
+            "externalId",
+            TypeRef::named(TypeRef::STRING),
+        ));
     for f in filterable(ty) {
-        filter = filter.field(InputValue::new(camel(&f.name), TypeRef::named(input_element_type(&ty.name, f))));
+        filter = filter.field(InputValue::new(
+            camel(&f.name),
+            TypeRef::named(input_element_type(&ty.name, f)),
+        ));
     }
     let mut items: Vec<String> = SYSTEM_ORDER.iter().map(|(n, _)| n.to_string()).collect();
     items.extend(sortable(ty).map(|f| enum_value_name(&f.name)));
     let order_field = Enum::new(format!("{name}OrderField")).items(items);
     let order = InputObject::new(format!("{name}Order"))
-        .field(InputValue::new("field", TypeRef::named_nn(format!("{name}OrderField"))))
-        .field(InputValue::new("direction", TypeRef::named("OrderDirection")).default_value(GqlValue::Enum(Name::new("ASC"))));
+        .field(InputValue::new(
+            "field",
+            TypeRef::named_nn(format!("{name}OrderField")),
+        ))
+        .field(
+            InputValue::new("direction", TypeRef::named("OrderDirection"))
+                .default_value(GqlValue::Enum(Name::new("ASC"))),
+        );
     (filter, order_field, order)
 }
 
@@ -68,7 +85,10 @@ fn order_key(ty: &TypeDef, name: &str) -> Option<OrderKey> {
         FieldKind::Money | FieldKind::Decimal => SortKind::Real,
         _ => SortKind::Text,
     };
-    Some(OrderKey::Field { name: f.name.clone(), kind })
+    Some(OrderKey::Field {
+        name: f.name.clone(),
+        kind,
+    })
 }
 
 fn status_of(name: &str) -> Option<Status> {
@@ -237,12 +257,37 @@ pub fn change_type() -> Object {
     }
     Object::new("Change")
         .description("One entry of the change log.")
-        .field(f("seq", TypeRef::named_nn(TypeRef::INT), |c| GqlValue::from(c.seq)))
-        .field(f("at", TypeRef::named_nn(SCALAR_DATETIME), |c| GqlValue::from(crate::hub::ms_to_datetime(c.at))))
-        .field(f("actor", TypeRef::named_nn(TypeRef::STRING), |c| GqlValue::from(c.actor.as_str())))
-        .field(f("action", TypeRef::named_nn(TypeRef::STRING), |c| GqlValue::from(c.action.as_str())))
-        .field(f("itemId", TypeRef::named(TypeRef::ID), |c| c.item_id.as_deref().map(GqlValue::from).unwrap_or(GqlValue::Null)))
-        .field(f("itemType", TypeRef::named(TypeRef::STRING), |c| c.item_type.as_deref().map(GqlValue::from).unwrap_or(GqlValue::Null)))
-        .field(f("version", TypeRef::named(TypeRef::INT), |c| c.version.map(GqlValue::from).unwrap_or(GqlValue::Null)))
-        .field(f("detail", TypeRef::named(TypeRef::STRING), |c| c.detail.as_deref().map(GqlValue::from).unwrap_or(GqlValue::Null)))
+        .field(f("seq", TypeRef::named_nn(TypeRef::INT), |c| {
+            GqlValue::from(c.seq)
+        }))
+        .field(f("at", TypeRef::named_nn(SCALAR_DATETIME), |c| {
+            GqlValue::from(crate::hub::ms_to_datetime(c.at))
+        }))
+        .field(f("actor", TypeRef::named_nn(TypeRef::STRING), |c| {
+            GqlValue::from(c.actor.as_str())
+        }))
+        .field(f("action", TypeRef::named_nn(TypeRef::STRING), |c| {
+            GqlValue::from(c.action.as_str())
+        }))
+        .field(f("itemId", TypeRef::named(TypeRef::ID), |c| {
+            c.item_id
+                .as_deref()
+                .map(GqlValue::from)
+                .unwrap_or(GqlValue::Null)
+        }))
+        .field(f("itemType", TypeRef::named(TypeRef::STRING), |c| {
+            c.item_type
+                .as_deref()
+                .map(GqlValue::from)
+                .unwrap_or(GqlValue::Null)
+        }))
+        .field(f("version", TypeRef::named(TypeRef::INT), |c| {
+            c.version.map(GqlValue::from).unwrap_or(GqlValue::Null)
+        }))
+        .field(f("detail", TypeRef::named(TypeRef::STRING), |c| {
+            c.detail
+                .as_deref()
+                .map(GqlValue::from)
+                .unwrap_or(GqlValue::Null)
+        }))
 }

@@ -52,28 +52,113 @@ fn opt_str(v: Option<&str>) -> GqlValue {
 }
 
 fn opt_time(v: Option<i64>) -> GqlValue {
-    v.map(|t| GqlValue::from(ms_to_datetime(t))).unwrap_or(GqlValue::Null)
+    v.map(|t| GqlValue::from(ms_to_datetime(t)))
+        .unwrap_or(GqlValue::Null)
 }
 
 /// The attributes every item has, shared by the interface and each object.
 fn system_fields() -> Vec<(&'static str, TypeRef, &'static str, Getter)> {
     vec![
-        ("id", TypeRef::named_nn(TypeRef::ID), "Bron's id of the item; stable for its life.", |i| GqlValue::from(i.id.as_str())),
-        ("type", TypeRef::named_nn(TypeRef::STRING), "The content type, e.g. `product`.", |i| GqlValue::from(i.type_name.as_str())),
-        ("slug", TypeRef::named_nn(TypeRef::STRING), "Unique per type and locale; used in web addresses.", |i| GqlValue::from(i.slug.as_str())),
-        ("locale", TypeRef::named_nn(TypeRef::STRING), "Language of the item: `nl` by default, `en` for the Single Digital Gateway.", |i| GqlValue::from(i.locale.as_str())),
-        ("status", TypeRef::named_nn("Status"), "Draft, published or archived.", |i| status_value(i.status)),
-        ("version", TypeRef::named_nn(TypeRef::INT), "The latest revision number. Send it back when you update the item.", |i| GqlValue::from(i.version)),
-        ("publishedVersion", TypeRef::named(TypeRef::INT), "The revision that is live, if any.", |i| i.published_version.map(GqlValue::from).unwrap_or(GqlValue::Null)),
-        ("hasUnpublishedChanges", TypeRef::named_nn(TypeRef::BOOLEAN), "True when the latest revision is not the live one.", |i| GqlValue::from(i.has_unpublished_changes())),
-        ("externalId", TypeRef::named(TypeRef::STRING), "The id this item has in the system it was imported from.", |i| opt_str(i.external_id.as_deref())),
-        ("reviewBy", TypeRef::named(SCALAR_DATE), "The date by which the owning team checks this content again.", |i| opt_str(i.review_by.as_deref())),
-        ("publishAt", TypeRef::named(SCALAR_DATETIME), "Scheduled publication.", |i| opt_time(i.publish_at)),
-        ("unpublishAt", TypeRef::named(SCALAR_DATETIME), "Scheduled end of publication.", |i| opt_time(i.unpublish_at)),
-        ("scheduleError", TypeRef::named(TypeRef::STRING), "Why the last scheduled publish or unpublish could not be carried out.", |i| opt_str(i.schedule_error.as_deref())),
-        ("createdAt", TypeRef::named_nn(SCALAR_DATETIME), "When the item was created.", |i| GqlValue::from(ms_to_datetime(i.created_at))),
-        ("updatedAt", TypeRef::named_nn(SCALAR_DATETIME), "When its content or status last changed.", |i| GqlValue::from(ms_to_datetime(i.updated_at))),
-        ("publishedAt", TypeRef::named(SCALAR_DATETIME), "When it was last published.", |i| opt_time(i.published_at)),
+        (
+            "id",
+            TypeRef::named_nn(TypeRef::ID),
+            "Bron's id of the item; stable for its life.",
+            |i| GqlValue::from(i.id.as_str()),
+        ),
+        (
+            "type",
+            TypeRef::named_nn(TypeRef::STRING),
+            "The content type, e.g. `product`.",
+            |i| GqlValue::from(i.type_name.as_str()),
+        ),
+        (
+            "slug",
+            TypeRef::named_nn(TypeRef::STRING),
+            "Unique per type and locale; used in web addresses.",
+            |i| GqlValue::from(i.slug.as_str()),
+        ),
+        (
+            "locale",
+            TypeRef::named_nn(TypeRef::STRING),
+            "Language of the item: `nl` by default, `en` for the Single Digital Gateway.",
+            |i| GqlValue::from(i.locale.as_str()),
+        ),
+        (
+            "status",
+            TypeRef::named_nn("Status"),
+            "Draft, published or archived.",
+            |i| status_value(i.status),
+        ),
+        (
+            "version",
+            TypeRef::named_nn(TypeRef::INT),
+            "The latest revision number. Send it back when you update the item.",
+            |i| GqlValue::from(i.version),
+        ),
+        (
+            "publishedVersion",
+            TypeRef::named(TypeRef::INT),
+            "The revision that is live, if any.",
+            |i| {
+                i.published_version
+                    .map(GqlValue::from)
+                    .unwrap_or(GqlValue::Null)
+            },
+        ),
+        (
+            "hasUnpublishedChanges",
+            TypeRef::named_nn(TypeRef::BOOLEAN),
+            "True when the latest revision is not the live one.",
+            |i| GqlValue::from(i.has_unpublished_changes()),
+        ),
+        (
+            "externalId",
+            TypeRef::named(TypeRef::STRING),
+            "The id this item has in the system it was imported from.",
+            |i| opt_str(i.external_id.as_deref()),
+        ),
+        (
+            "reviewBy",
+            TypeRef::named(SCALAR_DATE),
+            "The date by which the owning team checks this content again.",
+            |i| opt_str(i.review_by.as_deref()),
+        ),
+        (
+            "publishAt",
+            TypeRef::named(SCALAR_DATETIME),
+            "Scheduled publication.",
+            |i| opt_time(i.publish_at),
+        ),
+        (
+            "unpublishAt",
+            TypeRef::named(SCALAR_DATETIME),
+            "Scheduled end of publication.",
+            |i| opt_time(i.unpublish_at),
+        ),
+        (
+            "scheduleError",
+            TypeRef::named(TypeRef::STRING),
+            "Why the last scheduled publish or unpublish could not be carried out.",
+            |i| opt_str(i.schedule_error.as_deref()),
+        ),
+        (
+            "createdAt",
+            TypeRef::named_nn(SCALAR_DATETIME),
+            "When the item was created.",
+            |i| GqlValue::from(ms_to_datetime(i.created_at)),
+        ),
+        (
+            "updatedAt",
+            TypeRef::named_nn(SCALAR_DATETIME),
+            "When its content or status last changed.",
+            |i| GqlValue::from(ms_to_datetime(i.updated_at)),
+        ),
+        (
+            "publishedAt",
+            TypeRef::named(SCALAR_DATETIME),
+            "When it was last published.",
+            |i| opt_time(i.published_at),
+        ),
     ]
 }
 
@@ -83,22 +168,33 @@ fn revisions_field() -> Field {
             let item = item_of(&ctx)?;
             let hub = ctx.data::<Arc<Hub>>()?;
             let rc = ctx.data::<RequestCtx>()?;
-            let revs = hub.revisions(&rc.viewer, &item.id).await.map_err(gql_error)?;
-            Ok(Some(FieldValue::list(revs.into_iter().map(FieldValue::owned_any))))
+            let revs = hub
+                .revisions(&rc.viewer, &item.id)
+                .await
+                .map_err(gql_error)?;
+            Ok(Some(FieldValue::list(
+                revs.into_iter().map(FieldValue::owned_any),
+            )))
         })
     })
     .description("The revision history, newest first. Needs an editor token.")
 }
 
 pub fn item_interface() -> Interface {
-    let mut iface = Interface::new(ITEM)
-        .description("What every content item has, whatever its type.");
+    let mut iface =
+        Interface::new(ITEM).description("What every content item has, whatever its type.");
     for (name, ty, desc, _) in system_fields() {
         iface = iface.field(InterfaceField::new(name, ty).description(desc));
     }
     iface
-        .field(InterfaceField::new("title", TypeRef::named(TypeRef::STRING)).description("The item's title, from its type's title field."))
-        .field(InterfaceField::new("revisions", TypeRef::named_nn_list_nn("Revision")))
+        .field(
+            InterfaceField::new("title", TypeRef::named(TypeRef::STRING))
+                .description("The item's title, from its type's title field."),
+        )
+        .field(InterfaceField::new(
+            "revisions",
+            TypeRef::named_nn_list_nn("Revision"),
+        ))
 }
 
 fn field_description(f: &FieldDef) -> String {
@@ -192,14 +288,21 @@ pub fn item_object(ty: &TypeDef) -> Object {
     // A model field named `title` is the title field itself (the model checks it).
     if ty.field("title").is_none() {
         obj = obj.field(
-        Field::new("title", TypeRef::named(TypeRef::STRING), move |ctx| {
-            let title = title.clone();
-            FieldFuture::new(async move {
-                let item = item_of(&ctx)?;
-                Ok(item.fields.get(&title).cloned().map(|v| FieldValue::value(GqlValue::from_json(v).unwrap_or_default())))
+            Field::new("title", TypeRef::named(TypeRef::STRING), move |ctx| {
+                let title = title.clone();
+                FieldFuture::new(async move {
+                    let item = item_of(&ctx)?;
+                    Ok(item
+                        .fields
+                        .get(&title)
+                        .cloned()
+                        .map(|v| FieldValue::value(GqlValue::from_json(v).unwrap_or_default())))
+                })
             })
-        })
-        .description(format!("The item's title (the `{}` field).", camel(&ty.title_field))),
+            .description(format!(
+                "The item's title (the `{}` field).",
+                camel(&ty.title_field)
+            )),
         );
     }
     for f in &ty.fields {
@@ -225,45 +328,75 @@ pub fn field_enums(ty: &TypeDef) -> Vec<Enum> {
 pub fn connection_types(ty: &TypeDef) -> (Object, Object) {
     let node = pascal(&ty.name);
     let edge = Object::new(format!("{node}Edge"))
-        .field(Field::new("cursor", TypeRef::named_nn(TypeRef::STRING), |ctx| {
-            FieldFuture::new(async move {
-                let (_, c) = ctx.parent_value.try_downcast_ref::<(Arc<ItemView>, String)>()?;
-                Ok(Some(FieldValue::value(c.clone())))
-            })
-        }))
+        .field(Field::new(
+            "cursor",
+            TypeRef::named_nn(TypeRef::STRING),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let (_, c) = ctx
+                        .parent_value
+                        .try_downcast_ref::<(Arc<ItemView>, String)>()?;
+                    Ok(Some(FieldValue::value(c.clone())))
+                })
+            },
+        ))
         .field(Field::new("node", TypeRef::named_nn(node.clone()), |ctx| {
             FieldFuture::new(async move {
-                let (item, _) = ctx.parent_value.try_downcast_ref::<(Arc<ItemView>, String)>()?;
+                let (item, _) = ctx
+                    .parent_value
+                    .try_downcast_ref::<(Arc<ItemView>, String)>()?;
                 Ok(Some(item_value(item.clone())))
             })
         }));
     let conn = Object::new(format!("{node}Connection"))
-        .description(format!("A page of {} items, with cursors (Relay style).", ty.name))
-        .field(Field::new("edges", TypeRef::named_nn_list_nn(format!("{node}Edge")), |ctx| {
-            FieldFuture::new(async move {
-                let page = ctx.parent_value.try_downcast_ref::<ListPage>()?;
-                Ok(Some(FieldValue::list(page.items.iter().cloned().map(FieldValue::owned_any))))
-            })
-        }))
-        .field(Field::new("nodes", TypeRef::named_nn_list_nn(node), |ctx| {
-            FieldFuture::new(async move {
-                let page = ctx.parent_value.try_downcast_ref::<ListPage>()?;
-                Ok(Some(FieldValue::list(page.items.iter().map(|(i, _)| item_value(i.clone())))))
-            })
-        }))
-        .field(Field::new("pageInfo", TypeRef::named_nn("PageInfo"), |ctx| {
-            FieldFuture::new(async move {
-                let page = ctx.parent_value.try_downcast_ref::<ListPage>()?;
-                let mut o = async_graphql::indexmap::IndexMap::new();
-                o.insert(Name::new("hasNextPage"), GqlValue::from(page.has_next_page));
-                o.insert(Name::new("hasPreviousPage"), GqlValue::from(page.has_previous_page));
-                let first = page.items.first().map(|(_, c)| GqlValue::from(c.as_str()));
-                let last = page.items.last().map(|(_, c)| GqlValue::from(c.as_str()));
-                o.insert(Name::new("startCursor"), first.unwrap_or(GqlValue::Null));
-                o.insert(Name::new("endCursor"), last.unwrap_or(GqlValue::Null));
-                Ok(Some(FieldValue::value(GqlValue::Object(o))))
-            })
-        }))
+        .description(format!(
+            "A page of {} items, with cursors (Relay style).",
+            ty.name
+        ))
+        .field(Field::new(
+            "edges",
+            TypeRef::named_nn_list_nn(format!("{node}Edge")),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let page = ctx.parent_value.try_downcast_ref::<ListPage>()?;
+                    Ok(Some(FieldValue::list(
+                        page.items.iter().cloned().map(FieldValue::owned_any),
+                    )))
+                })
+            },
+        ))
+        .field(Field::new(
+            "nodes",
+            TypeRef::named_nn_list_nn(node),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let page = ctx.parent_value.try_downcast_ref::<ListPage>()?;
+                    Ok(Some(FieldValue::list(
+                        page.items.iter().map(|(i, _)| item_value(i.clone())),
+                    )))
+                })
+            },
+        ))
+        .field(Field::new(
+            "pageInfo",
+            TypeRef::named_nn("PageInfo"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let page = ctx.parent_value.try_downcast_ref::<ListPage>()?;
+                    let mut o = async_graphql::indexmap::IndexMap::new();
+                    o.insert(Name::new("hasNextPage"), GqlValue::from(page.has_next_page));
+                    o.insert(
+                        Name::new("hasPreviousPage"),
+                        GqlValue::from(page.has_previous_page),
+                    );
+                    let first = page.items.first().map(|(_, c)| GqlValue::from(c.as_str()));
+                    let last = page.items.last().map(|(_, c)| GqlValue::from(c.as_str()));
+                    o.insert(Name::new("startCursor"), first.unwrap_or(GqlValue::Null));
+                    o.insert(Name::new("endCursor"), last.unwrap_or(GqlValue::Null));
+                    Ok(Some(FieldValue::value(GqlValue::Object(o))))
+                })
+            },
+        ))
         .field(
             Field::new("totalCount", TypeRef::named_nn(TypeRef::INT), |ctx| {
                 FieldFuture::new(async move {
@@ -295,19 +428,48 @@ fn value_field(name: &str, ty: TypeRef) -> Field {
 /// Types every schema has, whatever the model.
 pub fn shared_types() -> (Vec<Object>, Vec<Enum>, Vec<Scalar>) {
     let page_info = Object::new("PageInfo")
-        .field(value_field("hasNextPage", TypeRef::named_nn(TypeRef::BOOLEAN)))
-        .field(value_field("hasPreviousPage", TypeRef::named_nn(TypeRef::BOOLEAN)))
+        .field(value_field(
+            "hasNextPage",
+            TypeRef::named_nn(TypeRef::BOOLEAN),
+        ))
+        .field(value_field(
+            "hasPreviousPage",
+            TypeRef::named_nn(TypeRef::BOOLEAN),
+        ))
         .field(value_field("startCursor", TypeRef::named(TypeRef::STRING)))
         .field(value_field("endCursor", TypeRef::named(TypeRef::STRING)));
     let revision = Object::new("Revision")
         .description("One saved version of an item. Revisions are never changed or removed.")
-        .field(revision_field("version", TypeRef::named_nn(TypeRef::INT), |r| GqlValue::from(r.version)))
-        .field(revision_field("author", TypeRef::named_nn(TypeRef::STRING), |r| GqlValue::from(r.author.as_str())))
-        .field(revision_field("createdAt", TypeRef::named_nn(SCALAR_DATETIME), |r| GqlValue::from(ms_to_datetime(r.created_at))))
-        .field(revision_field("message", TypeRef::named_nn(TypeRef::STRING), |r| GqlValue::from(r.message.as_str())))
-        .field(revision_field("content", TypeRef::named_nn(SCALAR_JSON), |r| {
-            serde_json::from_str(&r.content).ok().and_then(|v| GqlValue::from_json(v).ok()).unwrap_or(GqlValue::Null)
-        }));
+        .field(revision_field(
+            "version",
+            TypeRef::named_nn(TypeRef::INT),
+            |r| GqlValue::from(r.version),
+        ))
+        .field(revision_field(
+            "author",
+            TypeRef::named_nn(TypeRef::STRING),
+            |r| GqlValue::from(r.author.as_str()),
+        ))
+        .field(revision_field(
+            "createdAt",
+            TypeRef::named_nn(SCALAR_DATETIME),
+            |r| GqlValue::from(ms_to_datetime(r.created_at)),
+        ))
+        .field(revision_field(
+            "message",
+            TypeRef::named_nn(TypeRef::STRING),
+            |r| GqlValue::from(r.message.as_str()),
+        ))
+        .field(revision_field(
+            "content",
+            TypeRef::named_nn(SCALAR_JSON),
+            |r| {
+                serde_json::from_str(&r.content)
+                    .ok()
+                    .and_then(|v| GqlValue::from_json(v).ok())
+                    .unwrap_or(GqlValue::Null)
+            },
+        ));
     let viewer = Object::new("Viewer")
         .description("Who the API thinks you are.")
         .field(value_field("name", TypeRef::named_nn(TypeRef::STRING)))
@@ -349,7 +511,9 @@ fn revision_field(
 ) -> Field {
     Field::new(name, ty, move |ctx| {
         FieldFuture::new(async move {
-            let r = ctx.parent_value.try_downcast_ref::<crate::store::RevisionRow>()?;
+            let r = ctx
+                .parent_value
+                .try_downcast_ref::<crate::store::RevisionRow>()?;
             Ok(non_null(get(r)))
         })
     })

@@ -69,7 +69,11 @@ async fn viewer(api: &Api, headers: &HeaderMap) -> Result<Viewer, Response> {
     };
     let text = value.to_str().unwrap_or("");
     let token = match text.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => token.trim(),
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            token.trim()
+        }
         _ => {
             return Err(error_response(
                 StatusCode::UNAUTHORIZED,
@@ -80,8 +84,10 @@ async fn viewer(api: &Api, headers: &HeaderMap) -> Result<Viewer, Response> {
     };
     api.hub().authenticate(token).await.map_err(|e| {
         let mut r = error_response(StatusCode::UNAUTHORIZED, e.code(), &e.to_string());
-        r.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"bron\""));
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"bron\""),
+        );
         r
     })
 }
@@ -95,7 +101,8 @@ async fn run(api: &Api, viewer: Viewer, request: async_graphql::Request, media: 
     };
     let mut r = json_response(status, result.body, media.content_type());
     if result.cached {
-        r.headers_mut().insert("x-bron-cache", HeaderValue::from_static("hit"));
+        r.headers_mut()
+            .insert("x-bron-cache", HeaderValue::from_static("hit"));
     }
     r
 }
@@ -109,11 +116,11 @@ fn graphql_request(
     query: Option<&serde_json::Value>,
     variables: Option<serde_json::Value>,
     operation_name: Option<&serde_json::Value>,
-) -> Result<async_graphql::Request, Response> {
+) -> Result<async_graphql::Request, Box<Response>> {
     let query = match query {
         Some(serde_json::Value::String(q)) => q.clone(),
-        Some(_) => return Err(bad_request("`query` must be a string".into())),
-        None => return Err(bad_request("the request has no `query`".into())),
+        Some(_) => return Err(Box::new(bad_request("`query` must be a string".into()))),
+        None => return Err(Box::new(bad_request("the request has no `query`".into()))),
     };
     let mut request = async_graphql::Request::new(query);
     match variables {
@@ -121,12 +128,20 @@ fn graphql_request(
         Some(v @ serde_json::Value::Object(_)) => {
             request = request.variables(async_graphql::Variables::from_json(v));
         }
-        Some(_) => return Err(bad_request("`variables` must be a JSON object".into())),
+        Some(_) => {
+            return Err(Box::new(bad_request(
+                "`variables` must be a JSON object".into(),
+            )));
+        }
     }
     match operation_name {
         None | Some(serde_json::Value::Null) => {}
         Some(serde_json::Value::String(n)) => request = request.operation_name(n.clone()),
-        Some(_) => return Err(bad_request("`operationName` must be a string".into())),
+        Some(_) => {
+            return Err(Box::new(bad_request(
+                "`operationName` must be a string".into(),
+            )));
+        }
     }
     Ok(request)
 }
@@ -141,7 +156,12 @@ pub(super) async fn post_graphql(State(api): State<Arc<Api>>, req: Request) -> R
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if essence != "application/json" {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -169,7 +189,7 @@ pub(super) async fn post_graphql(State(api): State<Arc<Api>>, req: Request) -> R
     let variables = obj.remove("variables");
     let request = match graphql_request(obj.get("query"), variables, obj.get("operationName")) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let viewer = match viewer(&api, &parts.headers).await {
         Ok(v) => v,
@@ -204,18 +224,25 @@ pub(super) async fn get_graphql(
         None => None,
     };
     let query = params.get("query").cloned().map(serde_json::Value::String);
-    let op = params.get("operationName").filter(|v| !v.is_empty()).cloned().map(serde_json::Value::String);
+    let op = params
+        .get("operationName")
+        .filter(|v| !v.is_empty())
+        .cloned()
+        .map(serde_json::Value::String);
     let request = match graphql_request(query.as_ref(), variables, op.as_ref()) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
-    if operation_type(&request.query, request.operation_name.as_deref()) == Some(OperationType::Mutation) {
+    if operation_type(&request.query, request.operation_name.as_deref())
+        == Some(OperationType::Mutation)
+    {
         let mut r = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             "METHOD_NOT_ALLOWED",
             "mutations are only accepted over POST",
         );
-        r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return r;
     }
     let viewer = match viewer(&api, &headers).await {
@@ -224,4 +251,3 @@ pub(super) async fn get_graphql(
     };
     run(&api, viewer, request, media).await
 }
-

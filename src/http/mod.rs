@@ -21,7 +21,10 @@ pub const MAX_BODY_BYTES: usize = 128 * 1024;
 /// The whole HTTP application. Tests drive it directly with `oneshot`.
 pub fn app(api: Arc<Api>) -> Router {
     Router::new()
-        .route("/graphql", get(graphql::get_graphql).post(graphql::post_graphql))
+        .route(
+            "/graphql",
+            get(graphql::get_graphql).post(graphql::post_graphql),
+        )
         .route("/healthz", get(healthz))
         .fallback(not_found)
         .with_state(api)
@@ -29,9 +32,17 @@ pub fn app(api: Arc<Api>) -> Router {
 
 async fn healthz(axum::extract::State(api): axum::extract::State<Arc<Api>>) -> Response {
     if api.hub().ready().await {
-        json_response(StatusCode::OK, br#"{"status":"ok"}"#.to_vec(), "application/json")
+        json_response(
+            StatusCode::OK,
+            br#"{"status":"ok"}"#.to_vec(),
+            "application/json",
+        )
     } else {
-        error_response(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "the store does not answer")
+        error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "UNAVAILABLE",
+            "the store does not answer",
+        )
     }
 }
 
@@ -43,9 +54,14 @@ async fn not_found(uri: axum::http::Uri) -> Response {
     )
 }
 
-pub(crate) fn json_response(status: StatusCode, body: impl Into<axum::body::Body>, content_type: &'static str) -> Response {
+pub(crate) fn json_response(
+    status: StatusCode,
+    body: impl Into<axum::body::Body>,
+    content_type: &'static str,
+) -> Response {
     let mut r = (status, body.into()).into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     r
 }
 

@@ -45,18 +45,28 @@ impl Hub {
         let rows = self.store.all_items().await?;
         let status: HashMap<&str, (Status, &str, &str)> = rows
             .iter()
-            .map(|r| (r.id.as_str(), (r.status, r.type_name.as_str(), r.slug.as_str())))
+            .map(|r| {
+                (
+                    r.id.as_str(),
+                    (r.status, r.type_name.as_str(), r.slug.as_str()),
+                )
+            })
             .collect();
         let facts: HashSet<(&str, &str)> = rows
             .iter()
             .filter(|r| r.type_name == "fact")
             .map(|r| (r.locale.as_str(), r.slug.as_str()))
             .collect();
-        let mut report = CheckReport { items: rows.len(), ..Default::default() };
+        let mut report = CheckReport {
+            items: rows.len(),
+            ..Default::default()
+        };
         for row in &rows {
             let name = format!("{} `{}` ({})", row.type_name, row.slug, row.locale);
             let Some(ty) = self.model.get(&row.type_name) else {
-                report.errors.push(format!("{name}: its type is no longer in the content model"));
+                report.errors.push(format!(
+                    "{name}: its type is no longer in the content model"
+                ));
                 continue;
             };
             let fields = parse_fields(&row.fields, &row.id)?;
@@ -76,7 +86,9 @@ impl Hub {
                             "{name}: fields.{field}[{pos}] points at {t} `{slug}`, which is {}",
                             s.as_str()
                         )),
-                        None => report.errors.push(format!("{name}: fields.{field}[{pos}] points at a missing item")),
+                        None => report.errors.push(format!(
+                            "{name}: fields.{field}[{pos}] points at a missing item"
+                        )),
                     }
                 }
             }
@@ -96,7 +108,9 @@ impl Hub {
                 && let Some(date) = &row.review_by
                 && date.as_str() < today
             {
-                report.warnings.push(format!("{name}: review date {date} has passed"));
+                report
+                    .warnings
+                    .push(format!("{name}: review date {date} has passed"));
             }
         }
         Ok(report)
@@ -107,6 +121,9 @@ impl Hub {
 mod tests {
     #[test]
     fn finds_fact_placeholders() {
-        assert_eq!(super::fact_refs("Kost {{fact:a}} of {{fact: b }}; {{fact:c"), vec!["a", "b"]);
+        assert_eq!(
+            super::fact_refs("Kost {{fact:a}} of {{fact: b }}; {{fact:c"),
+            vec!["a", "b"]
+        );
     }
 }

@@ -57,7 +57,11 @@ impl ImportRecord {
 type Key = (String, String, String);
 
 impl Hub {
-    pub async fn import(&self, viewer: &Viewer, records: Vec<ImportRecord>) -> Result<ImportReport> {
+    pub async fn import(
+        &self,
+        viewer: &Viewer,
+        records: Vec<ImportRecord>,
+    ) -> Result<ImportReport> {
         viewer.require(Role::Publisher, "importing")?;
         let mut tx = self.store.begin().await?;
         let report = self.import_in(&mut tx, viewer, records).await?;
@@ -78,7 +82,9 @@ impl Hub {
         for r in &records {
             self.type_def(&r.type_name).map_err(|e| r.fail(e))?;
             let row = match (r.match_by, &r.external_id) {
-                (MatchBy::ExternalId, Some(ext)) => tx.item_by_external_id(&r.type_name, &r.locale, ext).await?,
+                (MatchBy::ExternalId, Some(ext)) => {
+                    tx.item_by_external_id(&r.type_name, &r.locale, ext).await?
+                }
                 _ => tx.item_by_key(&r.type_name, &r.locale, &r.slug).await?,
             };
             let key = (r.type_name.clone(), r.locale.clone(), r.slug.clone());
@@ -91,8 +97,10 @@ impl Hub {
             }
             existing.push(row);
         }
-        let pending: HashMap<String, String> =
-            ids.iter().map(|((t, _, _), (id, _))| (id.clone(), t.clone())).collect();
+        let pending: HashMap<String, String> = ids
+            .iter()
+            .map(|((t, _, _), (id, _))| (id.clone(), t.clone()))
+            .collect();
 
         // 2. Resolve reference slugs to ids; what goes live may only point at what is live.
         let mut resolved = Vec::with_capacity(records.len());
@@ -102,7 +110,10 @@ impl Hub {
         }
 
         // 3. Write through the same functions the API uses.
-        let mut report = ImportReport { seq: self.seq(), ..Default::default() };
+        let mut report = ImportReport {
+            seq: self.seq(),
+            ..Default::default()
+        };
         let mut publish = Vec::new();
         let mut offline: Vec<(String, Status)> = Vec::new();
         for ((r, row), fields) in records.iter().zip(existing).zip(resolved) {
@@ -120,7 +131,11 @@ impl Hub {
                         fields: patch_fields,
                         message: Some("import".into()),
                     };
-                    match self.update_in(tx, viewer, row, patch, "import", &pending).await.map_err(|e| r.fail(e))? {
+                    match self
+                        .update_in(tx, viewer, row, patch, "import", &pending)
+                        .await
+                        .map_err(|e| r.fail(e))?
+                    {
                         Some((_, seq)) => {
                             report.updated += 1;
                             report.seq = seq;
@@ -142,7 +157,10 @@ impl Hub {
                         fields,
                         message: Some("import".into()),
                     };
-                    let (_, seq) = self.create_in(tx, viewer, new, &pending).await.map_err(|e| r.fail(e))?;
+                    let (_, seq) = self
+                        .create_in(tx, viewer, new, &pending)
+                        .await
+                        .map_err(|e| r.fail(e))?;
                     report.created += 1;
                     report.seq = seq;
                     id
@@ -154,12 +172,17 @@ impl Hub {
             }
         }
         if !publish.is_empty() {
-            let (_, seq) = self.publish_in(tx, viewer, &publish, Some("import")).await?;
+            let (_, seq) = self
+                .publish_in(tx, viewer, &publish, Some("import"))
+                .await?;
             report.seq = report.seq.max(seq);
         }
         for target in [Status::Draft, Status::Archived] {
-            let batch: Vec<String> =
-                offline.iter().filter(|(_, s)| *s == target).map(|(id, _)| id.clone()).collect();
+            let batch: Vec<String> = offline
+                .iter()
+                .filter(|(_, s)| *s == target)
+                .map(|(id, _)| id.clone())
+                .collect();
             if !batch.is_empty() {
                 let (_, seq) = self.unpublish_in(tx, viewer, &batch, target).await?;
                 report.seq = report.seq.max(seq);
@@ -178,7 +201,9 @@ impl Hub {
         let ty = self.type_def(&r.type_name)?;
         let mut fields = r.fields.clone();
         for def in ty.fields.iter().filter(|f| f.kind == FieldKind::Reference) {
-            let Some(value) = fields.get_mut(&def.name) else { continue };
+            let Some(value) = fields.get_mut(&def.name) else {
+                continue;
+            };
             let target = def.to.clone().unwrap_or_default();
             let slugs: Vec<(usize, &mut Value)> = match value {
                 Value::Array(items) => items.iter_mut().enumerate().collect(),
@@ -186,7 +211,11 @@ impl Hub {
                 v => vec![(0, v)],
             };
             for (i, v) in slugs {
-                let path = if def.list { format!("fields.{}[{i}]", def.name) } else { format!("fields.{}", def.name) };
+                let path = if def.list {
+                    format!("fields.{}[{i}]", def.name)
+                } else {
+                    format!("fields.{}", def.name)
+                };
                 let Some(slug) = v.as_str().map(String::from) else {
                     return Err(r.fail(format!("{path}: expected the slug of a {target}")));
                 };

@@ -88,7 +88,10 @@ pub(crate) fn parse_fields(text: &str, id: &str) -> Result<Map<String, Value>> {
 fn ids_of(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect(),
         _ => vec![],
     }
 }
@@ -134,9 +137,12 @@ pub fn slugify(text: &str) -> String {
 pub(crate) fn check_slug(slug: &str) -> Result<()> {
     let ok = !slug.is_empty()
         && slug.len() <= 120
-        && slug
-            .split('-')
-            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        && slug.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
     if ok {
         Ok(())
     } else {

@@ -99,7 +99,8 @@ impl Hub {
             row.publish_at = None;
             row.schedule_error = None;
             tx.update_item(&row).await?;
-            tx.set_refs(&row.id, Stage::Published, &edges(ty, &fields)).await?;
+            tx.set_refs(&row.id, Stage::Published, &edges(ty, &fields))
+                .await?;
             seq = tx
                 .append_change(&Change {
                     at: now,
@@ -130,7 +131,9 @@ impl Hub {
             if row.status != Status::Published {
                 continue;
             }
-            let refs = tx.referrers(&row.id, Some(Stage::Published), &batch).await?;
+            let refs = tx
+                .referrers(&row.id, Some(Stage::Published), &batch)
+                .await?;
             if let Some(r) = refs.first() {
                 return Err(Error::StillReferenced(format!(
                     "cannot take {} `{}` offline: the published {} `{}` refers to it in field `{}`; remove that reference and publish it, or take it offline in the same call",
@@ -138,7 +141,11 @@ impl Hub {
                 )));
             }
         }
-        let action = if target == Status::Archived { "archive" } else { "unpublish" };
+        let action = if target == Status::Archived {
+            "archive"
+        } else {
+            "unpublish"
+        };
         let now = now_ms();
         let mut seq = self.seq();
         let mut out = Vec::with_capacity(rows.len());
@@ -199,8 +206,17 @@ impl Hub {
         self.take_offline(viewer, ids, Status::Archived).await
     }
 
-    async fn take_offline(&self, viewer: &Viewer, ids: &[String], target: Status) -> Result<Vec<Written>> {
-        let verb = if target == Status::Archived { "archiving" } else { "unpublishing" };
+    async fn take_offline(
+        &self,
+        viewer: &Viewer,
+        ids: &[String],
+        target: Status,
+    ) -> Result<Vec<Written>> {
+        let verb = if target == Status::Archived {
+            "archiving"
+        } else {
+            "unpublishing"
+        };
         viewer.require(Role::Publisher, verb)?;
         let mut tx = self.store.begin().await?;
         let (rows, seq) = self.unpublish_in(&mut tx, viewer, ids, target).await?;
@@ -244,8 +260,12 @@ impl Hub {
         tx.update_item(&row).await?;
         let detail = format!(
             "publish_at={} unpublish_at={}",
-            publish_at.map(super::ms_to_datetime).unwrap_or_else(|| "-".into()),
-            unpublish_at.map(super::ms_to_datetime).unwrap_or_else(|| "-".into())
+            publish_at
+                .map(super::ms_to_datetime)
+                .unwrap_or_else(|| "-".into()),
+            unpublish_at
+                .map(super::ms_to_datetime)
+                .unwrap_or_else(|| "-".into())
         );
         let seq = tx
             .append_change(&Change {
@@ -276,7 +296,9 @@ impl Hub {
             let ids = [row.id.clone()];
             let publish = row.publish_at.is_some_and(|t| t <= now);
             let result = if publish {
-                self.publish(&scheduler, &ids, Some("gepland")).await.map(|_| ())
+                self.publish(&scheduler, &ids, Some("gepland"))
+                    .await
+                    .map(|_| ())
             } else {
                 self.unpublish(&scheduler, &ids).await.map(|_| ())
             };
@@ -333,7 +355,10 @@ impl Hub {
                     message,
                     ..Default::default()
                 };
-                match self.update_in(&mut tx, viewer, row.clone(), patch, "update", &none).await? {
+                match self
+                    .update_in(&mut tx, viewer, row.clone(), patch, "update", &none)
+                    .await?
+                {
                     Some((r, _)) => r,
                     None => row,
                 }
@@ -353,7 +378,9 @@ impl Hub {
                 self.create_in(&mut tx, viewer, new, &none).await?.0
             }
         };
-        let (rows, seq) = self.publish_in(&mut tx, viewer, &[row.id.clone()], None).await?;
+        let (rows, seq) = self
+            .publish_in(&mut tx, viewer, std::slice::from_ref(&row.id), None)
+            .await?;
         tx.commit().await?;
         self.advance(seq);
         self.written(&rows[0], viewer, seq)

@@ -8,9 +8,7 @@ use serde_json::Value;
 
 use super::{Hub, ItemView, Role, Viewer};
 use crate::error::{Error, Result};
-use crate::store::{
-    Cursor, FieldFilter, ItemRow, ListQuery, Order, OrderKey, RevisionRow, Status,
-};
+use crate::store::{Cursor, FieldFilter, ItemRow, ListQuery, Order, OrderKey, RevisionRow, Status};
 
 /// How one item is looked up.
 #[derive(Debug, Clone)]
@@ -122,7 +120,10 @@ impl Hub {
                 Error::invalid(format!("filter.{name}"), format!("unknown field `{name}`"))
             })?;
             if def.internal && !viewer.role.sees_internal() {
-                viewer.require(Role::Agent, &format!("filtering on the internal field `{name}`"))?;
+                viewer.require(
+                    Role::Agent,
+                    &format!("filtering on the internal field `{name}`"),
+                )?;
             }
             fields.push(FieldFilter {
                 name,
@@ -133,7 +134,10 @@ impl Hub {
         if let OrderKey::Field { name, .. } = &req.order
             && ty.field(name).is_some_and(|f| f.internal)
         {
-            viewer.require(Role::Agent, &format!("sorting on the internal field `{name}`"))?;
+            viewer.require(
+                Role::Agent,
+                &format!("sorting on the internal field `{name}`"),
+            )?;
         }
         if req.first.is_some() && req.last.is_some() {
             return Err(Error::BadInput(
@@ -190,7 +194,11 @@ impl Hub {
     }
 
     /// The change log after `seq`, oldest first.
-    pub async fn changes_since(&self, seq: i64, limit: i64) -> Result<Vec<crate::store::ChangeRow>> {
+    pub async fn changes_since(
+        &self,
+        seq: i64,
+        limit: i64,
+    ) -> Result<Vec<crate::store::ChangeRow>> {
         self.store.changes_since(seq, limit).await
     }
 

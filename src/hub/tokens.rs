@@ -52,7 +52,9 @@ impl Hub {
         viewer.require(Role::Admin, "creating tokens")?;
         check_name(name)?;
         if role == Role::Anonymous {
-            return Err(Error::BadInput("a token needs a role: agent, editor, publisher or admin".into()));
+            return Err(Error::BadInput(
+                "a token needs a role: agent, editor, publisher or admin".into(),
+            ));
         }
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
@@ -61,8 +63,14 @@ impl Hub {
             .collect();
         let now = now_ms();
         let mut tx = self.store.begin().await?;
-        tx.insert_token(&uuid::Uuid::now_v7().to_string(), name, role.as_str(), &hash(&secret), now)
-            .await?;
+        tx.insert_token(
+            &uuid::Uuid::now_v7().to_string(),
+            name,
+            role.as_str(),
+            &hash(&secret),
+            now,
+        )
+        .await?;
         let seq = tx
             .append_change(&Change {
                 at: now,
@@ -102,7 +110,11 @@ impl Hub {
             })
             .await?;
         tx.commit().await?;
-        self.tokens.by_hash.write().unwrap_or_else(|e| e.into_inner()).clear();
+        self.tokens
+            .by_hash
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         self.advance(seq);
         Ok(())
     }
@@ -116,7 +128,13 @@ impl Hub {
     /// an error, never a silent fall-back to anonymous.
     pub async fn authenticate(&self, secret: &str) -> Result<Viewer> {
         let h = hash(secret.trim());
-        if let Some(v) = self.tokens.by_hash.read().unwrap_or_else(|e| e.into_inner()).get(&h) {
+        if let Some(v) = self
+            .tokens
+            .by_hash
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&h)
+        {
             return Ok(v.clone());
         }
         let bad = || {
@@ -133,7 +151,11 @@ impl Hub {
             role: Role::parse(&role)?,
             name,
         };
-        let mut cache = self.tokens.by_hash.write().unwrap_or_else(|e| e.into_inner());
+        let mut cache = self
+            .tokens
+            .by_hash
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
         if cache.len() > 10_000 {
             cache.clear();
         }

@@ -12,8 +12,8 @@ use serde_json::{Map, Value, json};
 use super::item::{check_locale, check_slug, edges, parse_fields};
 use super::{Hub, ItemView, Role, Viewer, now_ms, slugify};
 use crate::error::{Error, FieldError, Result};
-use crate::model::values::{check_fields, format_date, parse_date};
 use crate::model::TypeDef;
+use crate::model::values::{check_fields, format_date, parse_date};
 use crate::store::{Change, ItemRow, Stage, Status, WriteTx};
 
 pub const DEFAULT_LOCALE: &str = "nl";
@@ -173,7 +173,10 @@ impl Hub {
         let slug = match new.slug.filter(|s| !s.is_empty()) {
             Some(s) => s,
             None => {
-                let title = fields.get(&ty.title_field).and_then(Value::as_str).unwrap_or("");
+                let title = fields
+                    .get(&ty.title_field)
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
                 slugify(title)
             }
         };
@@ -203,9 +206,17 @@ impl Hub {
         };
         tx.insert_item(&row).await?;
         let message = new.message.unwrap_or_default();
-        tx.insert_revision(&row.id, 1, &viewer.name, now, &message, &revision_json(&row))
+        tx.insert_revision(
+            &row.id,
+            1,
+            &viewer.name,
+            now,
+            &message,
+            &revision_json(&row),
+        )
+        .await?;
+        tx.set_refs(&row.id, Stage::Latest, &edges(ty, &fields))
             .await?;
-        tx.set_refs(&row.id, Stage::Latest, &edges(ty, &fields)).await?;
         let seq = tx
             .append_change(&Change {
                 at: now,
@@ -271,9 +282,17 @@ impl Hub {
         row.updated_at = now;
         tx.update_item(&row).await?;
         let message = patch.message.unwrap_or_default();
-        tx.insert_revision(&row.id, row.version, &viewer.name, now, &message, &revision_json(&row))
+        tx.insert_revision(
+            &row.id,
+            row.version,
+            &viewer.name,
+            now,
+            &message,
+            &revision_json(&row),
+        )
+        .await?;
+        tx.set_refs(&row.id, Stage::Latest, &edges(ty, &fields))
             .await?;
-        tx.set_refs(&row.id, Stage::Latest, &edges(ty, &fields)).await?;
         let seq = tx
             .append_change(&Change {
                 at: now,
@@ -291,7 +310,9 @@ impl Hub {
     pub async fn create(&self, viewer: &Viewer, new: NewItem) -> Result<Written> {
         viewer.require(Role::Editor, "creating content")?;
         let mut tx = self.store.begin().await?;
-        let (row, seq) = self.create_in(&mut tx, viewer, new, &HashMap::new()).await?;
+        let (row, seq) = self
+            .create_in(&mut tx, viewer, new, &HashMap::new())
+            .await?;
         tx.commit().await?;
         self.advance(seq);
         self.written(&row, viewer, seq)
@@ -331,7 +352,14 @@ impl Hub {
             return Err(Error::not_found(format!("{t} `{id}`")));
         }
         match self
-            .update_in(&mut tx, viewer, row.clone(), patch, "update", &HashMap::new())
+            .update_in(
+                &mut tx,
+                viewer,
+                row.clone(),
+                patch,
+                "update",
+                &HashMap::new(),
+            )
             .await?
         {
             Some((row, seq)) => {
@@ -355,13 +383,19 @@ impl Hub {
         viewer.require(Role::Editor, "reverting content")?;
         let mut tx = self.store.begin().await?;
         let row = self.locked(&mut tx, id, Some(version)).await?;
-        let content = tx.revision_content(id, to_version).await?.ok_or_else(|| {
-            Error::not_found(format!("revision {to_version} of item `{id}`"))
+        let content = tx
+            .revision_content(id, to_version)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("revision {to_version} of item `{id}`")))?;
+        let old: Value = serde_json::from_str(&content).map_err(|e| {
+            Error::Internal(format!("revision {to_version} of {id} is unreadable: {e}"))
         })?;
-        let old: Value = serde_json::from_str(&content)
-            .map_err(|e| Error::Internal(format!("revision {to_version} of {id} is unreadable: {e}")))?;
         let ty = self.type_def(&row.type_name)?;
-        let mut fields = old.get("fields").and_then(Value::as_object).cloned().unwrap_or_default();
+        let mut fields = old
+            .get("fields")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         // Fields the model has since dropped cannot come back; clear the rest.
         fields.retain(|k, _| ty.field(k).is_some());
         for f in &ty.fields {
@@ -369,12 +403,32 @@ impl Hub {
         }
         let patch = Patch {
             slug: old.get("slug").and_then(Value::as_str).map(String::from),
-            external_id: Some(old.get("external_id").and_then(Value::as_str).map(String::from)),
-            review_by: Some(old.get("review_by").and_then(Value::as_str).map(String::from)),
+            external_id: Some(
+                old.get("external_id")
+                    .and_then(Value::as_str)
+                    .map(String::from),
+            ),
+            review_by: Some(
+                old.get("review_by")
+                    .and_then(Value::as_str)
+                    .map(String::from),
+            ),
             fields,
-            message: Some(message.unwrap_or_else(|| format!("teruggezet naar versie {to_version}"))),
+            message: Some(
+                message.unwrap_or_else(|| format!("teruggezet naar versie {to_version}")),
+            ),
         };
-        match self.update_in(&mut tx, viewer, row.clone(), patch, "revert", &HashMap::new()).await? {
+        match self
+            .update_in(
+                &mut tx,
+                viewer,
+                row.clone(),
+                patch,
+                "revert",
+                &HashMap::new(),
+            )
+            .await?
+        {
             Some((row, seq)) => {
                 tx.commit().await?;
                 self.advance(seq);
@@ -401,7 +455,11 @@ impl Hub {
                 r.from_type,
                 r.from_slug,
                 r.field,
-                if refs.len() > 1 { format!(" (and {} more)", refs.len() - 1) } else { String::new() }
+                if refs.len() > 1 {
+                    format!(" (and {} more)", refs.len() - 1)
+                } else {
+                    String::new()
+                }
             )));
         }
         tx.delete_item(id).await?;
@@ -421,4 +479,3 @@ impl Hub {
         Ok(seq)
     }
 }
-

@@ -39,11 +39,20 @@ pub(super) fn parse(model: &ContentModel, file: &str, text: &str) -> Result<Vec<
         if raw.trim().is_empty() {
             continue;
         }
-        let fail = |message: String| Error::Import { file: file.to_string(), line, message };
-        let l: Line = serde_json::from_str(raw).map_err(|e| fail(format!("not a valid item line: {e}")))?;
+        let fail = |message: String| Error::Import {
+            file: file.to_string(),
+            line,
+            message,
+        };
+        let l: Line =
+            serde_json::from_str(raw).map_err(|e| fail(format!("not a valid item line: {e}")))?;
         if model.get(&l.type_name).is_none() {
             let known: Vec<_> = model.types.keys().map(String::as_str).collect();
-            return Err(fail(format!("unknown type `{}`; known types: {}", l.type_name, known.join(", "))));
+            return Err(fail(format!(
+                "unknown type `{}`; known types: {}",
+                l.type_name,
+                known.join(", ")
+            )));
         }
         let status = match l.status.as_deref() {
             None => Status::Draft,
@@ -67,21 +76,37 @@ pub(super) fn parse(model: &ContentModel, file: &str, text: &str) -> Result<Vec<
 
 /// Writes `rows` (all items) as export lines, sorted by type, locale and slug.
 pub fn export_lines(model: &ContentModel, rows: &[ItemRow]) -> Result<String> {
-    let slugs: HashMap<&str, &str> = rows.iter().map(|r| (r.id.as_str(), r.slug.as_str())).collect();
+    let slugs: HashMap<&str, &str> = rows
+        .iter()
+        .map(|r| (r.id.as_str(), r.slug.as_str()))
+        .collect();
     let mut sorted: Vec<&ItemRow> = rows.iter().collect();
-    sorted.sort_by(|a, b| (&a.type_name, &a.locale, &a.slug).cmp(&(&b.type_name, &b.locale, &b.slug)));
+    sorted.sort_by(|a, b| {
+        (&a.type_name, &a.locale, &a.slug).cmp(&(&b.type_name, &b.locale, &b.slug))
+    });
     let mut out = String::new();
     for row in sorted {
         let ty = model.get(&row.type_name).ok_or_else(|| {
-            Error::Internal(format!("item {} has type `{}`, unknown to the model", row.id, row.type_name))
+            Error::Internal(format!(
+                "item {} has type `{}`, unknown to the model",
+                row.id, row.type_name
+            ))
         })?;
         let mut fields: Map<String, Value> = match serde_json::from_str(&row.fields) {
             Ok(Value::Object(m)) => m,
-            _ => return Err(Error::Internal(format!("item {} has unreadable content", row.id))),
+            _ => {
+                return Err(Error::Internal(format!(
+                    "item {} has unreadable content",
+                    row.id
+                )));
+            }
         };
         for def in ty.fields.iter().filter(|f| f.kind == FieldKind::Reference) {
             let to_slug = |v: &Value| {
-                v.as_str().and_then(|id| slugs.get(id)).map(|s| Value::String(s.to_string())).unwrap_or(Value::Null)
+                v.as_str()
+                    .and_then(|id| slugs.get(id))
+                    .map(|s| Value::String(s.to_string()))
+                    .unwrap_or(Value::Null)
             };
             if let Some(v) = fields.get_mut(&def.name) {
                 let mapped = match &*v {

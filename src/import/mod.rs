@@ -16,8 +16,8 @@ pub use html_md::html_to_markdown;
 pub use jsonl::export_lines;
 
 use crate::error::{Error, Result};
-use crate::hub::{ImportRecord, ImportReport, Viewer};
 use crate::hub::Hub;
+use crate::hub::{ImportRecord, ImportReport, Viewer};
 use crate::model::ContentModel;
 
 /// Options for a foreign source: in which status new items land.
@@ -38,19 +38,30 @@ pub fn files_of(path: &Path) -> Result<Vec<PathBuf>> {
             .collect();
         files.sort();
         if files.is_empty() {
-            return Err(Error::BadInput(format!("{} holds no .jsonl files", path.display())));
+            return Err(Error::BadInput(format!(
+                "{} holds no .jsonl files",
+                path.display()
+            )));
         }
         Ok(files)
     } else if path.is_file() {
         Ok(vec![path.to_path_buf()])
     } else {
-        Err(Error::BadInput(format!("{} does not exist", path.display())))
+        Err(Error::BadInput(format!(
+            "{} does not exist",
+            path.display()
+        )))
     }
 }
 
 /// Parses the text of one file into records, choosing the format by its
 /// first non-empty line.
-pub fn parse_text(model: &ContentModel, file: &str, text: &str, options: ImportOptions) -> Result<Vec<ImportRecord>> {
+pub fn parse_text(
+    model: &ContentModel,
+    file: &str,
+    text: &str,
+    options: ImportOptions,
+) -> Result<Vec<ImportRecord>> {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     if vac::looks_like_vac(first) {
         vac::parse(model, file, text, options)
@@ -60,7 +71,12 @@ pub fn parse_text(model: &ContentModel, file: &str, text: &str, options: ImportO
 }
 
 /// Reads and imports everything under `path` in one transaction.
-pub async fn import_path(hub: &Hub, viewer: &Viewer, path: &Path, options: ImportOptions) -> Result<ImportReport> {
+pub async fn import_path(
+    hub: &Hub,
+    viewer: &Viewer,
+    path: &Path,
+    options: ImportOptions,
+) -> Result<ImportReport> {
     let mut records = Vec::new();
     for file in files_of(path)? {
         let name = file.display().to_string();

@@ -100,7 +100,11 @@ fn slug_for(v: &Vac, taken: &mut HashSet<String>) -> String {
         .and_then(|u| u.trim_end_matches('/').rsplit('/').next())
         .map(slugify)
         .unwrap_or_default();
-    let base = if from_url.is_empty() { slugify(&v.question) } else { from_url };
+    let base = if from_url.is_empty() {
+        slugify(&v.question)
+    } else {
+        from_url
+    };
     let mut base: String = base.chars().take(100).collect();
     while base.ends_with('-') {
         base.pop();
@@ -114,11 +118,23 @@ fn slug_for(v: &Vac, taken: &mut HashSet<String>) -> String {
     slug
 }
 
-pub(super) fn parse(model: &ContentModel, file: &str, text: &str, options: ImportOptions) -> Result<Vec<ImportRecord>> {
+pub(super) fn parse(
+    model: &ContentModel,
+    file: &str,
+    text: &str,
+    options: ImportOptions,
+) -> Result<Vec<ImportRecord>> {
     let ty = model.get("question").ok_or_else(|| {
-        Error::BadInput("VAC records become `question` items, but the content model has no question type".into())
+        Error::BadInput(
+            "VAC records become `question` items, but the content model has no question type"
+                .into(),
+        )
     })?;
-    let max = |name: &str| ty.field(name).and_then(|f| f.max_length).unwrap_or(usize::MAX);
+    let max = |name: &str| {
+        ty.field(name)
+            .and_then(|f| f.max_length)
+            .unwrap_or(usize::MAX)
+    };
     let mut taken = HashSet::new();
     let mut out = Vec::new();
     for (i, raw) in text.lines().enumerate() {
@@ -145,13 +161,28 @@ pub(super) fn parse(model: &ContentModel, file: &str, text: &str, options: Impor
             }
         }
         let mut fields = Map::new();
-        fields.insert("question".into(), Value::String(v.question.trim().to_string()));
+        fields.insert(
+            "question".into(),
+            Value::String(v.question.trim().to_string()),
+        );
         let short = plain(&intro);
-        let short = if short.is_empty() { plain(&answer) } else { short };
-        fields.insert("short_answer".into(), Value::String(cut(&short, max("short_answer"))));
+        let short = if short.is_empty() {
+            plain(&answer)
+        } else {
+            short
+        };
+        fields.insert(
+            "short_answer".into(),
+            Value::String(cut(&short, max("short_answer"))),
+        );
         fields.insert("answer".into(), Value::String(answer.trim().to_string()));
         let list = |items: &[String], field: &str| {
-            Value::Array(items.iter().map(|s| Value::String(cut(s.trim(), max(field)))).collect())
+            Value::Array(
+                items
+                    .iter()
+                    .map(|s| Value::String(cut(s.trim(), max(field))))
+                    .collect(),
+            )
         };
         fields.insert("themes".into(), list(&v.subjects, "themes"));
         fields.insert("departments".into(), list(&v.authorities, "departments"));
@@ -164,7 +195,10 @@ pub(super) fn parse(model: &ContentModel, file: &str, text: &str, options: Impor
         fields.retain(|k, _| ty.field(k).is_some());
         // The same source record can occur twice (the published set has one
         // such pair): the later line wins, under the slug the first one got.
-        if let Some(earlier) = out.iter_mut().find(|r: &&mut ImportRecord| r.external_id.as_deref() == Some(v.id.as_str())) {
+        if let Some(earlier) = out
+            .iter_mut()
+            .find(|r: &&mut ImportRecord| r.external_id.as_deref() == Some(v.id.as_str()))
+        {
             earlier.fields = fields;
             earlier.line = line;
             continue;
@@ -175,7 +209,11 @@ pub(super) fn parse(model: &ContentModel, file: &str, text: &str, options: Impor
             type_name: "question".into(),
             slug: slug_for(&v, &mut taken),
             locale: "nl".into(),
-            status: if options.publish_foreign { Status::Published } else { Status::Draft },
+            status: if options.publish_foreign {
+                Status::Published
+            } else {
+                Status::Draft
+            },
             external_id: Some(v.id),
             review_by: None,
             fields,
@@ -191,7 +229,10 @@ mod tests {
 
     #[test]
     fn plain_text_and_cut() {
-        assert_eq!(plain("Zie **hier** [de site](https://x.nl) voor\nmeer."), "Zie hier de site voor meer.");
+        assert_eq!(
+            plain("Zie **hier** [de site](https://x.nl) voor\nmeer."),
+            "Zie hier de site voor meer."
+        );
         assert_eq!(cut("een twee drie vier", 12), "een twee…");
         assert_eq!(cut("kort", 12), "kort");
     }

@@ -86,10 +86,34 @@ const CHANNELS_FILE: &str = "channels.toml";
 
 /// GraphQL names Bron defines whatever the model; a type may not generate them.
 const SHARED_GRAPHQL_NAMES: &[&str] = &[
-    "Query", "Mutation", "Item", "PageInfo", "Revision", "Viewer", "Change", "Status",
-    "OrderDirection", "Role", "ItemPayload", "ItemsPayload", "DeletePayload", "TokenPayload",
-    "Date", "DateTime", "Money", "Decimal", "URI", "JSON", "String", "Int",
-    "Float", "Boolean", "ID", "item", "viewer", "changes",
+    "Query",
+    "Mutation",
+    "Item",
+    "PageInfo",
+    "Revision",
+    "Viewer",
+    "Change",
+    "Status",
+    "OrderDirection",
+    "Role",
+    "ItemPayload",
+    "ItemsPayload",
+    "DeletePayload",
+    "TokenPayload",
+    "Date",
+    "DateTime",
+    "Money",
+    "Decimal",
+    "URI",
+    "JSON",
+    "String",
+    "Int",
+    "Float",
+    "Boolean",
+    "ID",
+    "item",
+    "viewer",
+    "changes",
 ];
 
 /// Every GraphQL name a type generates: its object and helper types, its
@@ -97,7 +121,15 @@ const SHARED_GRAPHQL_NAMES: &[&str] = &[
 fn generated_names(def: &TypeDef) -> Vec<String> {
     let p = pascal(&def.name);
     let mut names = vec![def.name.clone(), def.plural.clone(), p.clone()];
-    for suffix in ["Connection", "Edge", "Filter", "Order", "OrderField", "Fields", "Payload"] {
+    for suffix in [
+        "Connection",
+        "Edge",
+        "Filter",
+        "Order",
+        "OrderField",
+        "Fields",
+        "Payload",
+    ] {
         names.push(format!("{p}{suffix}"));
     }
     for f in def.fields.iter().filter(|f| f.kind == FieldKind::Enum) {
@@ -415,7 +447,10 @@ fn check_field(ctx: &Ctx, key: &str, f: RawField, problems: &mut Vec<String>) ->
         if !kind.is_textual() {
             bad(
                 "max_length",
-                format!("only applies to text, markdown and uri fields, not {}", f.kind),
+                format!(
+                    "only applies to text, markdown and uri fields, not {}",
+                    f.kind
+                ),
             );
         } else if n <= 0 {
             bad("max_length", format!("must be a positive number, got {n}"));
@@ -433,12 +468,16 @@ fn check_field(ctx: &Ctx, key: &str, f: RawField, problems: &mut Vec<String>) ->
     }
     let pattern = match &f.pattern {
         Some(_) if kind != FieldKind::Text => {
-            bad("pattern", format!("only applies to text fields, not {}", f.kind));
+            bad(
+                "pattern",
+                format!("only applies to text fields, not {}", f.kind),
+            );
             None
         }
         Some(p) => match regex::Regex::new(p) {
             Ok(r) => Some(r),
             Err(e) => {
+                let e = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
                 bad("pattern", format!("not a valid regular expression: {e}"));
                 None
             }
@@ -469,7 +508,10 @@ fn check_field(ctx: &Ctx, key: &str, f: RawField, problems: &mut Vec<String>) ->
             v
         }
         (_, Some(_)) => {
-            bad("values", format!("only applies to enum fields, not {}", f.kind));
+            bad(
+                "values",
+                format!("only applies to enum fields, not {}", f.kind),
+            );
             vec![]
         }
         (_, None) => vec![],
@@ -488,7 +530,10 @@ fn check_field(ctx: &Ctx, key: &str, f: RawField, problems: &mut Vec<String>) ->
             )
         }
         (FieldKind::Reference, Some(_)) => {}
-        (_, Some(_)) => bad("to", format!("only applies to reference fields, not {}", f.kind)),
+        (_, Some(_)) => bad(
+            "to",
+            format!("only applies to reference fields, not {}", f.kind),
+        ),
         (_, None) => {}
     }
     let channels = f.channels.unwrap_or_default();
@@ -498,7 +543,10 @@ fn check_field(ctx: &Ctx, key: &str, f: RawField, problems: &mut Vec<String>) ->
             known.sort();
             bad(
                 "channels",
-                format!("unknown channel `{c}`; known channels: {}", known.join(", ")),
+                format!(
+                    "unknown channel `{c}`; known channels: {}",
+                    known.join(", ")
+                ),
             );
         }
     }
@@ -509,10 +557,14 @@ fn check_field(ctx: &Ctx, key: &str, f: RawField, problems: &mut Vec<String>) ->
                 format!("unknown vocabulary `{v}`; add {VOCABULARY_DIR}/{v}.tsv"),
             );
         } else if !matches!(kind, FieldKind::Text | FieldKind::Uri) {
-            bad("vocabulary", format!("only applies to text and uri fields, not {}", f.kind));
+            bad(
+                "vocabulary",
+                format!("only applies to text and uri fields, not {}", f.kind),
+            );
         }
     }
-    let internal = !channels.is_empty() && channels.iter().all(|c| ctx.internal.contains(c.as_str()));
+    let internal =
+        !channels.is_empty() && channels.iter().all(|c| ctx.internal.contains(c.as_str()));
     if internal && f.required {
         bad(
             "required",
@@ -569,7 +621,10 @@ fn load_vocabularies(dir: &Path, problems: &mut Vec<String>) -> BTreeMap<String,
             let mut cols = line.split('\t');
             let value = cols.next().unwrap_or_default().trim();
             if !value.is_empty() {
-                entries.insert(value.to_string(), cols.next().unwrap_or_default().to_string());
+                entries.insert(
+                    value.to_string(),
+                    cols.next().unwrap_or_default().to_string(),
+                );
             }
         }
         out.insert(name.clone(), Vocabulary { name, entries });

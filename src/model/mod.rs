@@ -50,10 +50,14 @@ impl FieldKind {
     }
 
     pub fn name(self) -> &'static str {
-        Self::ALL.iter().find(|(_, k)| *k == self).map(|(n, _)| *n).unwrap_or("?")
+        Self::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("?")
     }
 
-    /// Kinds whose values are strings with a length (max_length, pattern apply).
+    /// Kinds whose values are strings with a length (max_length applies).
     pub fn is_textual(self) -> bool {
         matches!(self, FieldKind::Text | FieldKind::Markdown | FieldKind::Uri)
     }
@@ -101,7 +105,9 @@ impl TypeDef {
     }
 
     pub fn reference_fields(&self) -> impl Iterator<Item = &FieldDef> {
-        self.fields.iter().filter(|f| f.kind == FieldKind::Reference)
+        self.fields
+            .iter()
+            .filter(|f| f.kind == FieldKind::Reference)
     }
 }
 

@@ -42,15 +42,16 @@ pub fn check_fields(
                 out.insert(def.name.clone(), v);
             }
             None if def.required && !errors.iter().any(|e| e.field.starts_with(&path)) => {
-                errors.push(FieldError::new(
-                    path,
-                    format!("`{}` is required", def.name),
-                ));
+                errors.push(FieldError::new(path, format!("`{}` is required", def.name)));
             }
             None => {}
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Returns the normalised value, or None when absent/empty (or invalid, with
@@ -104,7 +105,11 @@ fn check_scalar(
     match kind {
         FieldKind::Text | FieldKind::Markdown | FieldKind::Uri => {
             let Value::String(s) = value else {
-                return fail(format!("expected {} (a string), got {}", kind.name(), type_of(value)));
+                return fail(format!(
+                    "expected {} (a string), got {}",
+                    kind.name(),
+                    type_of(value)
+                ));
             };
             if s.trim().is_empty() {
                 return None;
@@ -113,9 +118,7 @@ fn check_scalar(
             if let Some(max) = def.max_length
                 && len > max
             {
-                return fail(format!(
-                    "is {len} characters long; the maximum is {max}"
-                ));
+                return fail(format!("is {len} characters long; the maximum is {max}"));
             }
             if kind != FieldKind::Markdown && s.contains(['\u{0}']) {
                 return fail("contains a NUL character".into());
@@ -133,7 +136,10 @@ fn check_scalar(
             {
                 return fail(msg);
             }
-            if let Some(vocab) = def.vocabulary.as_ref().and_then(|v| model.vocabularies.get(v))
+            if let Some(vocab) = def
+                .vocabulary
+                .as_ref()
+                .and_then(|v| model.vocabularies.get(v))
                 && !vocab.entries.contains_key(s.as_str())
             {
                 return fail(format!(
@@ -172,7 +178,10 @@ fn check_scalar(
         }
         FieldKind::Date => {
             let Value::String(s) = value else {
-                return fail(format!("expected a date (YYYY-MM-DD), got {}", type_of(value)));
+                return fail(format!(
+                    "expected a date (YYYY-MM-DD), got {}",
+                    type_of(value)
+                ));
             };
             match parse_date(s) {
                 Ok(d) => Some(Value::String(format_date(d))),
@@ -181,7 +190,10 @@ fn check_scalar(
         }
         FieldKind::DateTime => {
             let Value::String(s) = value else {
-                return fail(format!("expected a date-time (RFC 3339), got {}", type_of(value)));
+                return fail(format!(
+                    "expected a date-time (RFC 3339), got {}",
+                    type_of(value)
+                ));
             };
             match parse_datetime(s) {
                 Ok(t) => Some(Value::String(format_datetime(t))),
@@ -194,7 +206,11 @@ fn check_scalar(
         },
         FieldKind::Enum => {
             let Value::String(s) = value else {
-                return fail(format!("expected one of {}, got {}", def.values.join(", "), type_of(value)));
+                return fail(format!(
+                    "expected one of {}, got {}",
+                    def.values.join(", "),
+                    type_of(value)
+                ));
             };
             if def.values.iter().any(|v| v == s) {
                 Some(Value::String(s.clone()))
@@ -231,13 +247,19 @@ fn type_of(v: &Value) -> &'static str {
 
 fn check_uri(s: &str) -> Result<(), String> {
     if s.len() > 2048 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("`{s}` is not a valid URI (no spaces, at most 2048 characters)"));
+        return Err(format!(
+            "`{s}` is not a valid URI (no spaces, at most 2048 characters)"
+        ));
     }
     let Some((scheme, rest)) = s.split_once(':') else {
-        return Err(format!("`{s}` is not an absolute URI (it needs a scheme such as https:)"));
+        return Err(format!(
+            "`{s}` is not an absolute URI (it needs a scheme such as https:)"
+        ));
     };
     let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
     if !scheme_ok {
         return Err(format!("`{s}` has an invalid scheme `{scheme}`"));
     }
@@ -278,7 +300,9 @@ fn normalise_decimal(s: &str, money: bool) -> Result<String, String> {
     let sign = if neg { "-" } else { "" };
     if money {
         if frac.len() > 2 {
-            return Err(format!("`{s}` has more than 2 decimals; money is in whole cents"));
+            return Err(format!(
+                "`{s}` has more than 2 decimals; money is in whole cents"
+            ));
         }
         return Ok(format!("{sign}{int}.{frac:0<2}"));
     }
@@ -294,7 +318,8 @@ const DATE: &[time::format_description::BorrowedFormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
 
 pub fn parse_date(s: &str) -> Result<time::Date, String> {
-    time::Date::parse(s.trim(), DATE).map_err(|_| format!("`{s}` is not a date in the form YYYY-MM-DD"))
+    time::Date::parse(s.trim(), DATE)
+        .map_err(|_| format!("`{s}` is not a date in the form YYYY-MM-DD"))
 }
 
 pub fn format_date(d: time::Date) -> String {
@@ -308,7 +333,10 @@ pub fn parse_datetime(s: &str) -> Result<time::OffsetDateTime, String> {
 
 /// RFC 3339 in UTC, seconds precision: `2026-05-01T09:00:00Z`.
 pub fn format_datetime(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
+    let t = t
+        .to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(t);
     t.format(&Rfc3339).unwrap_or_default()
 }
 
@@ -342,7 +370,10 @@ mod tests {
         .unwrap();
         assert_eq!(out["amount"], "84.70");
         assert_eq!(normalise_decimal("007.50", false).unwrap(), "7.5");
-        assert_eq!(format_datetime(parse_datetime("2026-05-01T11:00:00+02:00").unwrap()), "2026-05-01T09:00:00Z");
+        assert_eq!(
+            format_datetime(parse_datetime("2026-05-01T11:00:00+02:00").unwrap()),
+            "2026-05-01T09:00:00Z"
+        );
     }
 
     #[test]
@@ -351,25 +382,49 @@ mod tests {
         let long = "x".repeat(121);
         let (f, m) = first_error("step", json!({"title": long, "instruction": "y"}));
         assert_eq!(f, "fields.title");
-        assert!(m.contains("121 characters") && m.contains("maximum is 120"), "{m}");
-        let (f, m) = first_error("step", json!({"title": "t", "instruction": "y", "duration_minutes": "10"}));
+        assert!(
+            m.contains("121 characters") && m.contains("maximum is 120"),
+            "{m}"
+        );
+        let (f, m) = first_error(
+            "step",
+            json!({"title": "t", "instruction": "y", "duration_minutes": "10"}),
+        );
         assert_eq!(f, "fields.duration_minutes");
         assert!(m.contains("expected an integer"), "{m}");
-        let (f, m) = first_error("step", json!({"title": "t", "instruction": "y", "colour": "red"}));
+        let (f, m) = first_error(
+            "step",
+            json!({"title": "t", "instruction": "y", "colour": "red"}),
+        );
         assert_eq!(f, "fields.colour");
         assert!(m.contains("unknown field `colour`"), "{m}");
-        let (f, m) = first_error("product", json!({"title": "t", "summary": "s", "audience": ["burger", "toerist"]}));
+        let (f, m) = first_error(
+            "product",
+            json!({"title": "t", "summary": "s", "audience": ["burger", "toerist"]}),
+        );
         assert_eq!(f, "fields.audience[1]");
         assert!(m.contains("`toerist` is not one of burger, bedrijf"), "{m}");
-        let (_, m) = first_error("product", json!({"title": "t", "summary": "s", "upl_uri": "http://standaarden.overheid.nl/owms/terms/Paspoort"}));
+        let (_, m) = first_error(
+            "product",
+            json!({"title": "t", "summary": "s", "upl_uri": "http://standaarden.overheid.nl/owms/terms/Paspoort"}),
+        );
         assert!(m.contains("not in the upl list"), "{m}");
         let (_, m) = first_error("condition", json!({"text": "t", "rule": "age >== 18"}));
         assert!(m.contains("does not match the pattern"), "{m}");
-        let (_, m) = first_error("product", json!({"title": "t", "summary": "s", "online_url": "javascript:alert(1)"}));
+        let (_, m) = first_error(
+            "product",
+            json!({"title": "t", "summary": "s", "online_url": "javascript:alert(1)"}),
+        );
         assert!(m.contains("not allowed"), "{m}");
-        let (_, m) = first_error("fact", json!({"label": "l", "value": "v", "amount": "1.234"}));
+        let (_, m) = first_error(
+            "fact",
+            json!({"label": "l", "value": "v", "amount": "1.234"}),
+        );
         assert!(m.contains("more than 2 decimals"), "{m}");
-        let (_, m) = first_error("fact", json!({"label": "l", "value": "v", "valid_from": "2026-02-30"}));
+        let (_, m) = first_error(
+            "fact",
+            json!({"label": "l", "value": "v", "valid_from": "2026-02-30"}),
+        );
         assert!(m.contains("YYYY-MM-DD"), "{m}");
     }
 

@@ -28,7 +28,10 @@ pub enum OrderKey {
     PublishedAt,
     ReviewBy,
     /// A single-valued model field.
-    Field { name: String, kind: SortKind },
+    Field {
+        name: String,
+        kind: SortKind,
+    },
 }
 
 impl OrderKey {
@@ -198,8 +201,9 @@ impl Store {
         let kind = q.order.key.kind();
         // Walking from the end reverses the order; the rows are flipped back below.
         let descending = q.order.descending != q.from_end;
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new(format!("SELECT {ITEM_COLUMNS}, {expr} AS sort_key FROM items"));
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+            "SELECT {ITEM_COLUMNS}, {expr} AS sort_key FROM items"
+        ));
         q.push_filters(&mut qb);
         for (cursor, forward) in [(&q.after, true), (&q.before, false)] {
             let Some(c) = cursor else { continue };
@@ -210,7 +214,9 @@ impl Store {
             push_sort_bind(&mut qb, &c.value);
             qb.push(format!(" OR ({expr} = "));
             push_sort_bind(&mut qb, &c.value);
-            qb.push(format!(" AND id {op} ")).push_bind(c.id.clone()).push("))");
+            qb.push(format!(" AND id {op} "))
+                .push_bind(c.id.clone())
+                .push("))");
         }
         let dir = if descending { "DESC" } else { "ASC" };
         qb.push(format!(" ORDER BY sort_key {dir}, id {dir} LIMIT "))

@@ -187,7 +187,10 @@ impl Store {
             && !dir.as_os_str().is_empty()
         {
             std::fs::create_dir_all(dir).map_err(|e| {
-                Error::Internal(format!("cannot create data directory {}: {e}", dir.display()))
+                Error::Internal(format!(
+                    "cannot create data directory {}: {e}",
+                    dir.display()
+                ))
             })?;
         }
         let options = SqliteConnectOptions::new()
@@ -228,14 +231,21 @@ impl Store {
 
     pub async fn item(&self, id: &str) -> Result<Option<ItemRow>> {
         let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.read).await?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
         row.as_ref().map(item_from_row).transpose()
     }
 
-    pub async fn item_by_slug(&self, ty: &str, locale: &str, slug: &str) -> Result<Option<ItemRow>> {
-        let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM items WHERE type = ? AND locale = ? AND slug = ?"
-        );
+    pub async fn item_by_slug(
+        &self,
+        ty: &str,
+        locale: &str,
+        slug: &str,
+    ) -> Result<Option<ItemRow>> {
+        let sql =
+            format!("SELECT {ITEM_COLUMNS} FROM items WHERE type = ? AND locale = ? AND slug = ?");
         let row = sqlx::query(&sql)
             .bind(ty)
             .bind(locale)
@@ -316,12 +326,12 @@ impl Store {
 
     /// The active token with this hash, if any: (name, role).
     pub async fn token_by_hash(&self, hash: &str) -> Result<Option<(String, String)>> {
-        Ok(sqlx::query_as(
-            "SELECT name, role FROM tokens WHERE hash = ? AND revoked_at IS NULL",
+        Ok(
+            sqlx::query_as("SELECT name, role FROM tokens WHERE hash = ? AND revoked_at IS NULL")
+                .bind(hash)
+                .fetch_optional(&self.read)
+                .await?,
         )
-        .bind(hash)
-        .fetch_optional(&self.read)
-        .await?)
     }
 
     pub async fn tokens(&self) -> Result<Vec<TokenRow>> {

@@ -29,7 +29,8 @@ pub struct Change<'a> {
 fn map_constraint(e: sqlx::Error, item: &ItemRow) -> Error {
     if let sqlx::Error::Database(db) = &e {
         let msg = db.message();
-        if msg.contains("items.type, items.locale, items.slug") || msg.contains("items_slug_unique") {
+        if msg.contains("items.type, items.locale, items.slug") || msg.contains("items_slug_unique")
+        {
             return Error::DuplicateSlug(format!(
                 "a {} with slug `{}` already exists in locale `{}`; choose another slug",
                 item.type_name, item.slug, item.locale
@@ -59,7 +60,10 @@ impl WriteTx {
 
     pub async fn item(&mut self, id: &str) -> Result<Option<ItemRow>> {
         let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *self.tx).await?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
         row.as_ref().map(item_from_row).transpose()
     }
 
@@ -69,9 +73,8 @@ impl WriteTx {
         locale: &str,
         slug: &str,
     ) -> Result<Option<ItemRow>> {
-        let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM items WHERE type = ? AND locale = ? AND slug = ?"
-        );
+        let sql =
+            format!("SELECT {ITEM_COLUMNS} FROM items WHERE type = ? AND locale = ? AND slug = ?");
         let row = sqlx::query(&sql)
             .bind(ty)
             .bind(locale)
@@ -180,7 +183,11 @@ impl WriteTx {
         Ok(())
     }
 
-    pub async fn revision_content(&mut self, item_id: &str, version: i64) -> Result<Option<String>> {
+    pub async fn revision_content(
+        &mut self,
+        item_id: &str,
+        version: i64,
+    ) -> Result<Option<String>> {
         Ok(
             sqlx::query_scalar("SELECT content FROM revisions WHERE item_id = ? AND version = ?")
                 .bind(item_id)
@@ -283,11 +290,12 @@ impl WriteTx {
 
     /// Revokes the active token named `name`; false when there is none.
     pub async fn revoke_token(&mut self, name: &str, at: i64) -> Result<bool> {
-        let done = sqlx::query("UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL")
-            .bind(at)
-            .bind(name)
-            .execute(&mut *self.tx)
-            .await?;
+        let done =
+            sqlx::query("UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL")
+                .bind(at)
+                .bind(name)
+                .execute(&mut *self.tx)
+                .await?;
         Ok(done.rows_affected() > 0)
     }
 }

@@ -30,7 +30,10 @@ async fn example_content_is_complete_and_clean() {
     assert!(d["facts"]["totalCount"].as_i64().unwrap() >= 10, "{d}");
     let report = t.hub.check(&Viewer::cli(), "2026-11-23").await.unwrap();
     assert!(report.errors.is_empty(), "{:#?}", report.errors);
-    assert!(!report.warnings.is_empty(), "the examples include a few stale review dates");
+    assert!(
+        !report.warnings.is_empty(),
+        "the examples include a few stale review dates"
+    );
 }
 
 #[tokio::test]
@@ -41,12 +44,16 @@ async fn export_import_export_is_identical() {
     std::fs::write(&file, &first).unwrap();
 
     let u = empty_hub().await;
-    let report = import_path(&u.hub, &Viewer::cli(), &file, ImportOptions::default()).await.unwrap();
+    let report = import_path(&u.hub, &Viewer::cli(), &file, ImportOptions::default())
+        .await
+        .unwrap();
     assert_eq!(report.created, first.lines().count());
     assert_eq!(export(&u).await, first);
 
     // Importing the same file again changes nothing.
-    let again = import_path(&u.hub, &Viewer::cli(), &file, ImportOptions::default()).await.unwrap();
+    let again = import_path(&u.hub, &Viewer::cli(), &file, ImportOptions::default())
+        .await
+        .unwrap();
     assert_eq!((again.created, again.updated), (0, 0));
     assert_eq!(again.unchanged, first.lines().count());
 }
@@ -57,21 +64,54 @@ async fn a_bad_line_names_its_line_and_writes_nothing() {
     let good = r#"{"type":"fact","slug":"a","locale":"nl","status":"published","fields":{"label":"A","value":"1"}}"#;
     let cases = [
         ("{not json", ":2:", "not a valid item line"),
-        (r#"{"type":"widget","slug":"w","fields":{}}"#, ":2:", "unknown type `widget`"),
-        (r#"{"type":"fact","slug":"b","fields":{"label":"B"}}"#, ":2:", "fields.value"),
-        (r#"{"type":"fact","slug":"b","colour":"red","fields":{}}"#, ":2:", "unknown field `colour`"),
-        (r#"{"type":"fact","slug":"a","fields":{"label":"A","value":"2"}}"#, ":2:", "duplicate slug"),
-        (r#"{"type":"product","slug":"p","status":"published","fields":{"title":"P","summary":"S","steps":["nope"]}}"#, ":2:", "no step with slug `nope`"),
-        (r#"{"type":"fact","slug":"Bad Slug","fields":{"label":"B","value":"1"}}"#, ":2:", "not a valid slug"),
+        (
+            r#"{"type":"widget","slug":"w","fields":{}}"#,
+            ":2:",
+            "unknown type `widget`",
+        ),
+        (
+            r#"{"type":"fact","slug":"b","fields":{"label":"B"}}"#,
+            ":2:",
+            "fields.value",
+        ),
+        (
+            r#"{"type":"fact","slug":"b","colour":"red","fields":{}}"#,
+            ":2:",
+            "unknown field `colour`",
+        ),
+        (
+            r#"{"type":"fact","slug":"a","fields":{"label":"A","value":"2"}}"#,
+            ":2:",
+            "duplicate slug",
+        ),
+        (
+            r#"{"type":"product","slug":"p","status":"published","fields":{"title":"P","summary":"S","steps":["nope"]}}"#,
+            ":2:",
+            "no step with slug `nope`",
+        ),
+        (
+            r#"{"type":"fact","slug":"Bad Slug","fields":{"label":"B","value":"1"}}"#,
+            ":2:",
+            "not a valid slug",
+        ),
     ];
     for (i, (bad, line, message)) in cases.iter().enumerate() {
         let file = t.dir.path().join(format!("bad-{i}.jsonl"));
         std::fs::write(&file, format!("{good}\n{bad}\n")).unwrap();
-        let err = import_path(&t.hub, &Viewer::cli(), &file, ImportOptions::default()).await.unwrap_err();
+        let err = import_path(&t.hub, &Viewer::cli(), &file, ImportOptions::default())
+            .await
+            .unwrap_err();
         let text = err.to_string();
         assert_eq!(err.code(), "IMPORT_FAILED", "{text}");
-        assert!(text.contains(line) && text.contains(message), "case {i}: {text}");
-        assert_eq!(t.hub.item_count().await.unwrap(), 0, "case {i} wrote something");
+        assert!(
+            text.contains(line) && text.contains(message),
+            "case {i}: {text}"
+        );
+        assert_eq!(
+            t.hub.item_count().await.unwrap(),
+            0,
+            "case {i} wrote something"
+        );
     }
 }
 
@@ -87,8 +127,13 @@ async fn a_published_item_may_not_point_at_a_draft_in_an_import() {
         ),
     )
     .unwrap();
-    let err = import_path(&t.hub, &Viewer::cli(), &file, ImportOptions::default()).await.unwrap_err();
-    assert!(err.to_string().contains("refs.jsonl:2:") && err.to_string().contains("is draft"), "{err}");
+    let err = import_path(&t.hub, &Viewer::cli(), &file, ImportOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("refs.jsonl:2:") && err.to_string().contains("is draft"),
+        "{err}"
+    );
     assert_eq!(t.hub.item_count().await.unwrap(), 0);
 }
 
@@ -100,8 +145,12 @@ async fn the_rijksoverheid_questions_import_with_their_external_ids() {
         return;
     }
     let t = empty_hub().await;
-    let opts = ImportOptions { publish_foreign: true };
-    let report = import_path(&t.hub, &Viewer::cli(), &path, opts).await.unwrap();
+    let opts = ImportOptions {
+        publish_foreign: true,
+    };
+    let report = import_path(&t.hub, &Viewer::cli(), &path, opts)
+        .await
+        .unwrap();
     // 180 records, of which one UUID occurs twice (the same question in two subsets).
     assert_eq!(report.created, 179);
 
@@ -119,18 +168,32 @@ async fn the_rijksoverheid_questions_import_with_their_external_ids() {
         assert_eq!(item["sourceUrl"], v["canonical"]);
         assert_eq!(item["themes"], v["subjects"]);
         let answer = item["answer"].as_str().unwrap();
-        assert!(!answer.contains("<p>") && !answer.contains("</"), "HTML left in: {answer}");
-        if let Some(title) = v["content"][0]["paragraphtitle"].as_str().filter(|t| !t.is_empty()) {
+        assert!(
+            !answer.contains("<p>") && !answer.contains("</"),
+            "HTML left in: {answer}"
+        );
+        if let Some(title) = v["content"][0]["paragraphtitle"]
+            .as_str()
+            .filter(|t| !t.is_empty())
+        {
             assert!(answer.contains(&format!("## {title}")), "{answer}");
         }
         assert!(!item["shortAnswer"].as_str().unwrap().is_empty());
     }
     // A link in the source HTML becomes a Markdown link.
     let first = t.ok(None, q, json!({"e": lines[0]["id"]})).await;
-    assert!(first["question"]["answer"].as_str().unwrap().contains("](https://"), "{first}");
+    assert!(
+        first["question"]["answer"]
+            .as_str()
+            .unwrap()
+            .contains("](https://"),
+        "{first}"
+    );
 
     // Re-importing updates in place: still 180 questions.
-    let again = import_path(&t.hub, &Viewer::cli(), &path, opts).await.unwrap();
+    let again = import_path(&t.hub, &Viewer::cli(), &path, opts)
+        .await
+        .unwrap();
     assert_eq!(again.created, 0);
     let d = t.ok(None, "{ questions { totalCount } }", json!({})).await;
     assert_eq!(d["questions"]["totalCount"], 179);
@@ -139,7 +202,18 @@ async fn the_rijksoverheid_questions_import_with_their_external_ids() {
 #[test]
 fn the_import_format_is_documented() {
     let doc = std::fs::read_to_string(repo().join("docs/import-format.md")).unwrap();
-    for key in ["\"type\"", "\"slug\"", "\"locale\"", "\"status\"", "\"external_id\"", "\"review_by\"", "\"fields\""] {
-        assert!(doc.contains(key), "docs/import-format.md does not mention {key}");
+    for key in [
+        "\"type\"",
+        "\"slug\"",
+        "\"locale\"",
+        "\"status\"",
+        "\"external_id\"",
+        "\"review_by\"",
+        "\"fields\"",
+    ] {
+        assert!(
+            doc.contains(key),
+            "docs/import-format.md does not mention {key}"
+        );
     }
 }

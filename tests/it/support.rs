@@ -47,18 +47,29 @@ pub async fn hub_with_model(model_dir: &Path) -> TestHub {
 /// A hub loaded with the example content.
 pub async fn example_hub() -> TestHub {
     let t = empty_hub().await;
-    bron::server::seed_if_empty(&t.hub, &repo().join("examples/content")).await.unwrap();
+    bron::server::seed_if_empty(&t.hub, &repo().join("examples/content"))
+        .await
+        .unwrap();
     t
 }
 
 impl TestHub {
     pub async fn token(&self, role: Role) -> String {
         let name = format!("{}-{}", role.as_str(), rand_suffix());
-        self.hub.create_token(&Viewer::cli(), &name, role).await.unwrap().secret
+        self.hub
+            .create_token(&Viewer::cli(), &name, role)
+            .await
+            .unwrap()
+            .secret
     }
 
     /// POSTs a GraphQL request; returns the status and the JSON body.
-    pub async fn post(&self, token: Option<&str>, query: &str, variables: Value) -> (StatusCode, Value) {
+    pub async fn post(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (StatusCode, Value) {
         let body = json!({ "query": query, "variables": variables }).to_string();
         let mut req = Request::post("/graphql").header("content-type", "application/json");
         if let Some(t) = token {
@@ -71,7 +82,8 @@ impl TestHub {
         let resp = self.app.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
         (status, value)
     }
 
@@ -86,7 +98,9 @@ impl TestHub {
     /// Runs a GraphQL request that must fail; returns the first error.
     pub async fn err(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let (_, body) = self.post(token, query, variables).await;
-        let errors = body["errors"].as_array().unwrap_or_else(|| panic!("expected errors: {body}"));
+        let errors = body["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("expected errors: {body}"));
         errors[0].clone()
     }
 }

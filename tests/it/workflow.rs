@@ -15,10 +15,17 @@ const CREATE_STEP: &str = r#"mutation($f: StepFields!, $slug: String) {
 
 async fn create_step(t: &TestHub, token: &str, title: &str) -> (String, i64) {
     let d = t
-        .ok(Some(token), CREATE_STEP, json!({"f": {"title": title, "instruction": "Doe dit."}}))
+        .ok(
+            Some(token),
+            CREATE_STEP,
+            json!({"f": {"title": title, "instruction": "Doe dit."}}),
+        )
         .await;
     let item = &d["createStep"]["item"];
-    (item["id"].as_str().unwrap().to_string(), d["createStep"]["changeSeq"].as_i64().unwrap())
+    (
+        item["id"].as_str().unwrap().to_string(),
+        d["createStep"]["changeSeq"].as_i64().unwrap(),
+    )
 }
 
 #[tokio::test]
@@ -28,7 +35,8 @@ async fn edit_publish_edit_keeps_the_live_version_until_republished() {
     let publisher = t.token(Role::Publisher).await;
     let (id, seq1) = create_step(&t, &editor, "Maak een afspraak").await;
 
-    let publish = "mutation($ids: [ID!]!) { publish(ids: $ids) { items { status version } changeSeq } }";
+    let publish =
+        "mutation($ids: [ID!]!) { publish(ids: $ids) { items { status version } changeSeq } }";
     let d = t.ok(Some(&publisher), publish, json!({"ids": [id]})).await;
     assert_eq!(d["publish"]["items"][0]["status"], "PUBLISHED");
     let seq2 = d["publish"]["changeSeq"].as_i64().unwrap();
@@ -54,7 +62,11 @@ async fn edit_publish_edit_keeps_the_live_version_until_republished() {
 
     // Revisions are kept, newest first, with author and message.
     let revs = t
-        .ok(Some(&editor), "query($id: ID!) { step(id: $id) { revisions { version author message content } } }", json!({"id": id}))
+        .ok(
+            Some(&editor),
+            "query($id: ID!) { step(id: $id) { revisions { version author message content } } }",
+            json!({"id": id}),
+        )
         .await;
     let revs = revs["step"]["revisions"].as_array().unwrap();
     assert_eq!(revs.len(), 2);
@@ -64,7 +76,13 @@ async fn edit_publish_edit_keeps_the_live_version_until_republished() {
     assert_eq!(revs[1]["content"]["fields"]["title"], "Maak een afspraak");
 
     // Anonymous callers cannot read revisions.
-    let e = t.err(None, "query($id: ID!) { step(id: $id) { revisions { version } } }", json!({"id": id})).await;
+    let e = t
+        .err(
+            None,
+            "query($id: ID!) { step(id: $id) { revisions { version } } }",
+            json!({"id": id}),
+        )
+        .await;
     assert_eq!(code(&e), "UNAUTHENTICATED");
 }
 
@@ -74,16 +92,31 @@ async fn revert_makes_an_old_revision_the_newest() {
     let editor = t.token(Role::Editor).await;
     let (id, _) = create_step(&t, &editor, "Eerste titel").await;
     let update = "mutation($id: ID!, $v: Int!, $t: String) { updateStep(id: $id, version: $v, fields: {title: $t, duration: \"5 minuten\"}) { item { version } } }";
-    t.ok(Some(&editor), update, json!({"id": id, "v": 1, "t": "Tweede titel"})).await;
+    t.ok(
+        Some(&editor),
+        update,
+        json!({"id": id, "v": 1, "t": "Tweede titel"}),
+    )
+    .await;
     let revert = "mutation($id: ID!) { revert(id: $id, version: 2, toVersion: 1) { item { version ... on Step { title duration } } } }";
     let d = t.ok(Some(&editor), revert, json!({"id": id})).await;
     assert_eq!(d["revert"]["item"]["version"], 3);
     assert_eq!(d["revert"]["item"]["title"], "Eerste titel");
-    assert_eq!(d["revert"]["item"]["duration"], Value::Null, "fields added later are cleared");
+    assert_eq!(
+        d["revert"]["item"]["duration"],
+        Value::Null,
+        "fields added later are cleared"
+    );
     // A stale version is refused and changes nothing.
     let e = t.err(Some(&editor), revert, json!({"id": id})).await;
     assert_eq!(code(&e), "VERSION_CONFLICT");
-    let e = t.err(Some(&editor), "mutation($id: ID!) { revert(id: $id, version: 3, toVersion: 9) { item { id } } }", json!({"id": id})).await;
+    let e = t
+        .err(
+            Some(&editor),
+            "mutation($id: ID!) { revert(id: $id, version: 3, toVersion: 9) { item { id } } }",
+            json!({"id": id}),
+        )
+        .await;
     assert_eq!(code(&e), "NOT_FOUND");
 }
 
@@ -94,17 +127,33 @@ async fn schedules_are_carried_out_and_failures_reported() {
     let publisher = t.token(Role::Publisher).await;
     let (id, _) = create_step(&t, &editor, "Tijdelijke maatregel").await;
     let schedule = "mutation($id: ID!, $p: DateTime, $u: DateTime) { schedule(id: $id, publishAt: $p, unpublishAt: $u) { item { publishAt unpublishAt } } }";
-    let e = t.err(Some(&editor), schedule, json!({"id": id, "p": "2026-01-01T00:00:00Z"})).await;
+    let e = t
+        .err(
+            Some(&editor),
+            schedule,
+            json!({"id": id, "p": "2026-01-01T00:00:00Z"}),
+        )
+        .await;
     assert_eq!(code(&e), "FORBIDDEN");
     let e = t
-        .err(Some(&publisher), schedule, json!({"id": id, "p": "2026-01-02T00:00:00Z", "u": "2026-01-01T00:00:00Z"}))
+        .err(
+            Some(&publisher),
+            schedule,
+            json!({"id": id, "p": "2026-01-02T00:00:00Z", "u": "2026-01-01T00:00:00Z"}),
+        )
         .await;
     assert_eq!(code(&e), "VALIDATION_FAILED");
 
     let now = bron::hub::now_ms();
     let p = bron::hub::ms_to_datetime(now - 1000);
     let u = bron::hub::ms_to_datetime(now + 60_000);
-    let d = t.ok(Some(&publisher), schedule, json!({"id": id, "p": p, "u": u})).await;
+    let d = t
+        .ok(
+            Some(&publisher),
+            schedule,
+            json!({"id": id, "p": p, "u": u}),
+        )
+        .await;
     assert_eq!(d["schedule"]["item"]["publishAt"], p);
     assert_eq!(t.hub.run_due_schedules(now).await.unwrap(), 1);
     let read = "query($id: ID!) { step(id: $id) { status publishAt unpublishAt } }";
@@ -113,7 +162,10 @@ async fn schedules_are_carried_out_and_failures_reported() {
     assert_eq!(public["step"]["publishAt"], Value::Null);
     // The end date takes it offline by itself.
     assert_eq!(t.hub.run_due_schedules(now + 61_000).await.unwrap(), 1);
-    assert_eq!(t.ok(None, read, json!({"id": id})).await["step"], Value::Null);
+    assert_eq!(
+        t.ok(None, read, json!({"id": id})).await["step"],
+        Value::Null
+    );
 
     // A product whose step is a draft cannot go live on schedule: the reason is kept.
     let (step, _) = create_step(&t, &editor, "Concept").await;
@@ -124,13 +176,32 @@ async fn schedules_are_carried_out_and_failures_reported() {
             json!({"s": [step]}),
         )
         .await;
-    let product = d["createProduct"]["item"]["id"].as_str().unwrap().to_string();
-    t.ok(Some(&publisher), schedule, json!({"id": product, "p": p})).await;
+    let product = d["createProduct"]["item"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    t.ok(Some(&publisher), schedule, json!({"id": product, "p": p}))
+        .await;
     assert_eq!(t.hub.run_due_schedules(now).await.unwrap(), 0);
-    let d = t.ok(Some(&editor), "query($id: ID!) { product(id: $id) { status publishAt scheduleError } }", json!({"id": product})).await;
+    let d = t
+        .ok(
+            Some(&editor),
+            "query($id: ID!) { product(id: $id) { status publishAt scheduleError } }",
+            json!({"id": product}),
+        )
+        .await;
     assert_eq!(d["product"]["status"], "DRAFT");
     assert_eq!(d["product"]["publishAt"], Value::Null);
-    assert!(d["product"]["scheduleError"].as_str().unwrap().contains("Concept") || d["product"]["scheduleError"].as_str().unwrap().contains("concept"));
+    assert!(
+        d["product"]["scheduleError"]
+            .as_str()
+            .unwrap()
+            .contains("Concept")
+            || d["product"]["scheduleError"]
+                .as_str()
+                .unwrap()
+                .contains("concept")
+    );
 }
 
 #[tokio::test]
@@ -141,7 +212,10 @@ async fn the_running_server_publishes_on_schedule() {
         create_step(&t, &editor, "Om middernacht live").await
     };
     let at = bron::hub::now_ms() + 1500;
-    t.hub.schedule(&Viewer::cli(), &id, Some(at), None).await.unwrap();
+    t.hub
+        .schedule(&Viewer::cli(), &id, Some(at), None)
+        .await
+        .unwrap();
     let scheduler = bron::server::spawn_scheduler(t.hub.clone());
     let read = "query($id: ID!) { step(id: $id) { status } }";
     let mut live = false;
@@ -163,13 +237,21 @@ async fn lists_filter_sort_and_page_with_cursors() {
       products(first: $first, after: $after, last: $last, before: $before) {
         totalCount edges { cursor node { slug } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }";
     let slugs = |d: &Value| -> Vec<String> {
-        d["products"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["slug"].as_str().unwrap().to_string()).collect()
+        d["products"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["slug"].as_str().unwrap().to_string())
+            .collect()
     };
     let page1 = t.ok(None, all, json!({"first": 5})).await;
     let total = page1["products"]["totalCount"].as_i64().unwrap();
     assert!(total >= 15, "{total}");
     let mut seen = slugs(&page1);
-    let mut after = page1["products"]["pageInfo"]["endCursor"].as_str().unwrap().to_string();
+    let mut after = page1["products"]["pageInfo"]["endCursor"]
+        .as_str()
+        .unwrap()
+        .to_string();
     loop {
         let page = t.ok(None, all, json!({"first": 5, "after": after})).await;
         assert_eq!(page["products"]["pageInfo"]["hasPreviousPage"], true);
@@ -177,7 +259,10 @@ async fn lists_filter_sort_and_page_with_cursors() {
         if page["products"]["pageInfo"]["hasNextPage"] == false {
             break;
         }
-        after = page["products"]["pageInfo"]["endCursor"].as_str().unwrap().to_string();
+        after = page["products"]["pageInfo"]["endCursor"]
+            .as_str()
+            .unwrap()
+            .to_string();
     }
     assert_eq!(seen.len() as i64, total, "every item once");
     let mut sorted = seen.clone();
@@ -188,28 +273,56 @@ async fn lists_filter_sort_and_page_with_cursors() {
     let last = t.ok(None, all, json!({"last": 3})).await;
     assert_eq!(slugs(&last), seen[seen.len() - 3..].to_vec());
     assert_eq!(last["products"]["pageInfo"]["hasPreviousPage"], true);
-    let before = last["products"]["pageInfo"]["startCursor"].as_str().unwrap();
+    let before = last["products"]["pageInfo"]["startCursor"]
+        .as_str()
+        .unwrap();
     let prev = t.ok(None, all, json!({"last": 2, "before": before})).await;
     assert_eq!(slugs(&prev), seen[seen.len() - 5..seen.len() - 3].to_vec());
 
     // Filters: field equality, list contains, status, updated since.
     let q = "query($f: ProductFilter, $o: ProductOrder) { products(filter: $f, orderBy: $o, first: 100) { totalCount nodes { slug title ownerTeam audience } } }";
-    let d = t.ok(None, q, json!({"f": {"ownerTeam": "Burgerzaken"}})).await;
+    let d = t
+        .ok(None, q, json!({"f": {"ownerTeam": "Burgerzaken"}}))
+        .await;
     let nodes = d["products"]["nodes"].as_array().unwrap();
     assert!(!nodes.is_empty());
     assert!(nodes.iter().all(|n| n["ownerTeam"] == "Burgerzaken"));
     let d = t.ok(None, q, json!({"f": {"audience": "BEDRIJF"}})).await;
-    assert!(d["products"]["nodes"].as_array().unwrap().iter().all(|n| n["audience"].as_array().unwrap().contains(&json!("BEDRIJF"))));
-    let d = t.ok(None, q, json!({"f": {"updatedSince": "2999-01-01T00:00:00Z"}})).await;
+    assert!(d["products"]["nodes"].as_array().unwrap().iter().all(|n| {
+        n["audience"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("BEDRIJF"))
+    }));
+    let d = t
+        .ok(
+            None,
+            q,
+            json!({"f": {"updatedSince": "2999-01-01T00:00:00Z"}}),
+        )
+        .await;
     assert_eq!(d["products"]["totalCount"], 0);
-    let d = t.ok(None, q, json!({"o": {"field": "TITLE", "direction": "DESC"}})).await;
-    let titles: Vec<String> = d["products"]["nodes"].as_array().unwrap().iter().map(|n| n["title"].as_str().unwrap().to_string()).collect();
+    let d = t
+        .ok(
+            None,
+            q,
+            json!({"o": {"field": "TITLE", "direction": "DESC"}}),
+        )
+        .await;
+    let titles: Vec<String> = d["products"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["title"].as_str().unwrap().to_string())
+        .collect();
     let mut desc = titles.clone();
     desc.sort_by(|a, b| b.cmp(a));
     assert_eq!(titles, desc);
 
     // A bad cursor or page size is a clear error.
-    let e = t.err(None, all, json!({"first": 5, "after": "not-a-cursor"})).await;
+    let e = t
+        .err(None, all, json!({"first": 5, "after": "not-a-cursor"}))
+        .await;
     assert_eq!(code(&e), "BAD_USER_INPUT");
     let e = t.err(None, all, json!({"first": 1000})).await;
     assert_eq!(code(&e), "BAD_USER_INPUT");
@@ -223,10 +336,22 @@ async fn a_product_page_resolves_its_references_and_external_ids() {
     let p = &d["product"];
     assert_eq!(p["title"], "Paspoort aanvragen");
     assert!(p["steps"].as_array().unwrap().len() >= 2);
-    assert!(p["conditions"].as_array().unwrap().iter().any(|c| c["rule"].is_string()));
+    assert!(
+        p["conditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["rule"].is_string())
+    );
     let questions = p["questions"].as_array().unwrap();
     assert!(!questions.is_empty());
-    assert!(questions.iter().all(|q| q["products"].as_array().unwrap().iter().any(|p| p["slug"] == "paspoort-aanvragen")));
+    assert!(questions.iter().all(|q| {
+        q["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["slug"] == "paspoort-aanvragen")
+    }));
 
     // External ids are queryable.
     let publisher = t.token(Role::Publisher).await;
@@ -234,9 +359,21 @@ async fn a_product_page_resolves_its_references_and_external_ids() {
         .ok(Some(&publisher), r#"mutation { createFact(fields: {label: "Test", value: "1"}, slug: "test-feit", externalId: "ext-42") { item { id } } }"#, json!({}))
         .await;
     let id = d["createFact"]["item"]["id"].clone();
-    let d = t.ok(Some(&publisher), r#"{ fact(externalId: "ext-42") { id slug } }"#, json!({})).await;
+    let d = t
+        .ok(
+            Some(&publisher),
+            r#"{ fact(externalId: "ext-42") { id slug } }"#,
+            json!({}),
+        )
+        .await;
     assert_eq!(d["fact"]["id"], id);
-    let d = t.ok(Some(&publisher), r#"{ facts(filter: {externalId: "ext-42"}) { totalCount } }"#, json!({})).await;
+    let d = t
+        .ok(
+            Some(&publisher),
+            r#"{ facts(filter: {externalId: "ext-42"}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
     assert_eq!(d["facts"]["totalCount"], 1);
 }
 
@@ -256,15 +393,33 @@ async fn set_fact_changes_every_channel_at_once() {
     assert_eq!(after["fact"]["value"], "€ 90,00");
     // Editors may not set facts.
     let editor = t.token(Role::Editor).await;
-    let e = t.err(Some(&editor), r#"mutation { setFact(slug: "x", value: "1") { changeSeq } }"#, json!({})).await;
+    let e = t
+        .err(
+            Some(&editor),
+            r#"mutation { setFact(slug: "x", value: "1") { changeSeq } }"#,
+            json!({}),
+        )
+        .await;
     assert_eq!(code(&e), "FORBIDDEN");
     // The change log records who did what.
-    let d = t.ok(Some(&editor), "{ changes(after: 0, first: 1000) { seq action actor } }", json!({})).await;
+    let d = t
+        .ok(
+            Some(&editor),
+            "{ changes(after: 0, first: 1000) { seq action actor } }",
+            json!({}),
+        )
+        .await;
     let changes = d["changes"].as_array().unwrap();
     assert!(
-        changes.iter().any(|c| c["action"] == "publish" && c["actor"].as_str().unwrap().starts_with("publisher")),
+        changes
+            .iter()
+            .any(|c| c["action"] == "publish"
+                && c["actor"].as_str().unwrap().starts_with("publisher")),
         "{changes:?}"
     );
     let seqs: Vec<i64> = changes.iter().map(|c| c["seq"].as_i64().unwrap()).collect();
-    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "sequence numbers increase");
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]),
+        "sequence numbers increase"
+    );
 }

@@ -1,0 +1,310 @@
+//! The benchmark: loads product-shaped content through the import path, then
+//! measures the product page (item by slug with its steps, conditions and
+//! questions) and a 50-item list over loopback HTTP against the real router,
+//! with one client and with ten. A handler that returns fixed bytes, served by
+//! the same server, is the baseline: ratios against it are what to compare
+//! between runs, since absolute times on shared machines drift.
+//!
+//! ```sh
+//! cargo run --release --example bench                 # 10,000 items
+//! cargo run --release --example bench -- --items 100000 --seconds 2
+//! ```
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bron::graphql::Api;
+use bron::hub::{Hub, ImportRecord, MatchBy, Viewer};
+use bron::model::ContentModel;
+use bron::store::{Status, Store};
+use serde_json::{Map, Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const PAGE: &str = "query($s: String!) { product(slug: $s) { title summary introduction costs steps { title instruction duration } conditions { text rule } questions { question shortAnswer } } }";
+const LIST: &str = "{ products(first: 50) { edges { cursor node { slug title summary ownerTeam } } pageInfo { hasNextPage endCursor } } }";
+
+fn arg(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn record(type_name: &str, slug: String, fields: Value) -> ImportRecord {
+    ImportRecord {
+        file: "bench".into(),
+        line: 0,
+        type_name: type_name.into(),
+        slug,
+        locale: "nl".into(),
+        status: Status::Published,
+        external_id: None,
+        review_by: Some("2027-01-01".into()),
+        fields: fields.as_object().cloned().unwrap_or_else(Map::new),
+        match_by: MatchBy::Slug,
+    }
+}
+
+/// Ten items per product: the product, 4 steps, 2 conditions, 3 questions.
+fn content(items: u64) -> Vec<ImportRecord> {
+    let mut out = Vec::new();
+    for p in 0..items / 10 {
+        let steps: Vec<String> = (0..4).map(|s| format!("p{p}-stap-{s}")).collect();
+        let conds: Vec<String> = (0..2).map(|c| format!("p{p}-voorwaarde-{c}")).collect();
+        let qs: Vec<String> = (0..3).map(|q| format!("p{p}-vraag-{q}")).collect();
+        for (i, s) in steps.iter().enumerate() {
+            out.push(record("step", s.clone(), json!({"title": format!("Stap {i} van product {p}"), "instruction": "Maak een afspraak via de website. Neem uw oude document en een pasfoto mee.", "duration": "15 minuten"})));
+        }
+        for c in &conds {
+            out.push(record(
+                "condition",
+                c.clone(),
+                json!({"text": "U staat ingeschreven in de gemeente.", "rule": "resident == true"}),
+            ));
+        }
+        for q in &qs {
+            out.push(record("question", q.clone(), json!({"question": format!("Hoe werkt {q}?"), "short_answer": "U regelt het online of aan de balie.", "answer": "Een langer antwoord met **opmaak** en een [link](https://www.example.nl/).", "phrasings": ["hoe regel ik dit", "aanvragen"]})));
+        }
+        out.push(record("product", format!("product-{p}"), json!({
+            "title": format!("Product {p}"),
+            "summary": "Een korte samenvatting van wat dit product is en voor wie het bedoeld is.",
+            "owner_team": "Publiekszaken",
+            "audience": ["burger"],
+            "introduction": "Dit is de inleiding van het product. ".repeat(8),
+            "costs": "De kosten staan op de website.",
+            "steps": steps, "conditions": conds, "questions": qs,
+        })));
+    }
+    out
+}
+
+/// A minimal HTTP/1.1 keep-alive client: enough for a benchmark, no more.
+struct Client {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Client {
+    async fn connect(addr: std::net::SocketAddr) -> Client {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        Client {
+            stream,
+            buf: Vec::with_capacity(64 * 1024),
+        }
+    }
+
+    async fn request(&mut self, raw: &[u8]) -> usize {
+        self.stream.write_all(raw).await.unwrap();
+        self.buf.clear();
+        loop {
+            let mut chunk = [0u8; 16384];
+            let n = self.stream.read(&mut chunk).await.unwrap();
+            assert!(n > 0, "server closed the connection");
+            self.buf.extend_from_slice(&chunk[..n]);
+            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = std::str::from_utf8(&self.buf[..end])
+                    .unwrap()
+                    .to_ascii_lowercase();
+                assert!(head.starts_with("http/1.1 200"), "{head}");
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .map(|v| v.trim().parse().unwrap())
+                    .expect("content-length");
+                while self.buf.len() < end + 4 + len {
+                    let n = self.stream.read(&mut chunk).await.unwrap();
+                    self.buf.extend_from_slice(&chunk[..n]);
+                }
+                return len;
+            }
+        }
+    }
+}
+
+fn post(path: &str, body: &str) -> Vec<u8> {
+    format!(
+        "POST {path} HTTP/1.1\r\nhost: bench\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+struct Figures {
+    p50_us: f64,
+    p99_us: f64,
+    rps_1: f64,
+    rps_10: f64,
+}
+
+/// One client for `secs`, then ten clients for `secs`; `make(i)` builds request i.
+/// Builds request number i.
+type MakeRequest = Arc<dyn Fn(u64) -> Vec<u8> + Send + Sync>;
+
+async fn measure(addr: std::net::SocketAddr, secs: f64, make: MakeRequest) -> Figures {
+    let mut c = Client::connect(addr).await;
+    for i in 0..200 {
+        c.request(&make(i)).await;
+    }
+    let mut lat = Vec::new();
+    let start = Instant::now();
+    let mut i = 0;
+    while start.elapsed().as_secs_f64() < secs {
+        let t = Instant::now();
+        c.request(&make(i)).await;
+        lat.push(t.elapsed().as_secs_f64() * 1e6);
+        i += 1;
+    }
+    let rps_1 = lat.len() as f64 / start.elapsed().as_secs_f64();
+    lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let p50_us = lat[lat.len() / 2];
+    let p99_us = lat[lat.len() * 99 / 100];
+
+    let deadline = Instant::now() + Duration::from_secs_f64(secs);
+    let mut tasks = Vec::new();
+    for t in 0..10u64 {
+        let make = make.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut c = Client::connect(addr).await;
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                c.request(&make(t * 1_000_003 + n)).await;
+                n += 1;
+            }
+            n
+        }));
+    }
+    let start = Instant::now();
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.unwrap();
+    }
+    let rps_10 = total as f64 / start.elapsed().as_secs_f64();
+    Figures {
+        p50_us,
+        p99_us,
+        rps_1,
+        rps_10,
+    }
+}
+
+fn status_kb(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(key)
+                .map(|v| v.trim().trim_end_matches(" kB").trim().parse().unwrap_or(0))
+        })
+        .unwrap_or(0)
+}
+
+fn main() {
+    let items = arg("--items", 10_000);
+    let secs = arg("--seconds", 3) as f64;
+    let products = items / 10;
+    let dir = tempfile::tempdir().unwrap();
+
+    // The server runs on one worker thread; the load client on its own thread.
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (hub, addr, cached, uncached) = server_rt.block_on(async {
+        let model = ContentModel::load(std::path::Path::new("content-model")).unwrap();
+        let store = Store::open(&dir.path().join("bron.db")).await.unwrap();
+        let hub = Arc::new(Hub::new(Arc::new(model), store).await.unwrap());
+        let records = content(items);
+        let n = records.len();
+        let t = Instant::now();
+        hub.import(&Viewer::cli(), records).await.unwrap();
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "import: {n} items in {secs:.2} s = {:.0} items/s (one transaction, published)",
+            n as f64 / secs
+        );
+
+        let cached = Arc::new(Api::new(hub.clone()).unwrap());
+        let uncached = Arc::new(Api::new(hub.clone()).unwrap().without_cache());
+        let app = bron::http::app(cached.clone())
+            .nest("/nocache", bron::http::app(uncached.clone()))
+            .route(
+                "/fixed",
+                axum::routing::post(|| async { ([("content-type", "application/json")], FIXED) }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (hub, addr, cached, uncached)
+    });
+    let _ = (&cached, &uncached);
+
+    let client_rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    client_rt.block_on(async move {
+        let page_body = |slug: String| json!({"query": PAGE, "variables": {"s": slug}}).to_string();
+        let one = post("/graphql", &page_body("product-7".into()));
+        let check = Client::connect(addr).await.request(&one).await;
+        println!("product page: {check} bytes of JSON\n");
+
+        let cases: Vec<(&str, MakeRequest)> = vec![
+            ("baseline: fixed bytes", Arc::new(|_| post("/fixed", "{}"))),
+            ("product page, cached (same page again)", {
+                let one = one.clone();
+                Arc::new(move |_| one.clone())
+            }),
+            (
+                "product page, uncached (a different page each time)",
+                Arc::new(move |i| {
+                    post(
+                        "/nocache/graphql",
+                        &page_body(format!("product-{}", i % products)),
+                    )
+                }),
+            ),
+            (
+                "list of 50, cached",
+                Arc::new(|_| post("/graphql", &json!({"query": LIST}).to_string())),
+            ),
+            (
+                "list of 50, uncached",
+                Arc::new(|_| post("/nocache/graphql", &json!({"query": LIST}).to_string())),
+            ),
+        ];
+        println!(
+            "{:<54} {:>9} {:>9} {:>10} {:>11} {:>9}",
+            "request", "p50 ms", "p99 ms", "1 client/s", "10 clients/s", "x base"
+        );
+        let mut base = 0.0;
+        for (name, make) in cases {
+            let f = measure(addr, secs, make).await;
+            if base == 0.0 {
+                base = f.rps_10;
+            }
+            println!(
+                "{:<54} {:>9.3} {:>9.3} {:>10.0} {:>11.0} {:>9.2}",
+                name,
+                f.p50_us / 1000.0,
+                f.p99_us / 1000.0,
+                f.rps_1,
+                f.rps_10,
+                f.rps_10 / base
+            );
+        }
+    });
+    println!(
+        "\nmemory at {items} items: RSS {} MB, of which anonymous (the process's own) {} MB",
+        status_kb("VmRSS:") / 1024,
+        status_kb("RssAnon:") / 1024
+    );
+    drop(hub);
+}
+
+const FIXED: &str =
+    r#"{"data":{"product":{"title":"Product 7","summary":"Een korte samenvatting."}}}"#;
