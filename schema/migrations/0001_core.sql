@@ -32,6 +32,8 @@ CREATE TABLE items (
 CREATE UNIQUE INDEX items_external_id_unique ON items (type, locale, external_id)
     WHERE external_id IS NOT NULL;
 CREATE INDEX items_type_updated ON items (type, updated_at, id);
+-- Lists are sorted by slug unless asked otherwise.
+CREATE INDEX items_type_slug ON items (type, slug, id);
 CREATE INDEX items_publish_at ON items (publish_at) WHERE publish_at IS NOT NULL;
 CREATE INDEX items_unpublish_at ON items (unpublish_at) WHERE unpublish_at IS NOT NULL;
 

@@ -8,6 +8,7 @@
 //! before it returns, so nothing stale is ever served.
 
 mod convert;
+mod errors;
 mod loader;
 mod mutation;
 mod query;
@@ -44,7 +45,8 @@ pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(MAX_RECURSION)
-        .limit_directives(16);
+        .limit_directives(16)
+        .extension(errors::ErrorPaths);
     let (objects, enums, scalars) = types::shared_types();
     for o in objects.into_iter().chain(mutation::shared_payloads()) {
         builder = builder.register(o);
@@ -192,28 +194,28 @@ impl Api {
 
     pub async fn execute(&self, viewer: Viewer, request: async_graphql::Request) -> GqlResponse {
         let seq = self.hub.seq();
-        let key = cache_key(&viewer, &request);
-        if let Some(body) = self.cache.as_ref().and_then(|c| c.get(&key, seq)) {
+        let key = self.cache.as_ref().map(|_| cache_key(&viewer, &request));
+        if let (Some(cache), Some(key)) = (&self.cache, &key)
+            && let Some(body) = cache.get(key, seq)
+        {
             return GqlResponse {
                 body,
                 request_error: false,
                 cached: true,
             };
         }
-        let is_query = operation_type(&request.query, request.operation_name.as_deref())
-            == Some(OperationType::Query);
+        let is_query = key.is_some()
+            && operation_type(&request.query, request.operation_name.as_deref())
+                == Some(OperationType::Query);
         let ctx = RequestCtx::new(self.hub.clone(), viewer);
         let request = request.data(self.hub.clone()).data(ctx);
         let response = self.schema.execute(request).await;
-        let request_error =
-            !response.errors.is_empty() && response.data == async_graphql::Value::Null;
         let ok = response.errors.is_empty();
-        let body = Bytes::from(serde_json::to_vec(&response).unwrap_or_else(|_| {
-            br#"{"errors":[{"message":"the response could not be serialised","extensions":{"code":"INTERNAL"}}]}"#.to_vec()
-        }));
+        let (body, request_error) = errors::finish(response);
+        let body = Bytes::from(body);
         if ok
             && is_query
-            && let Some(cache) = &self.cache
+            && let (Some(cache), Some(key)) = (&self.cache, key)
         {
             cache.put(key, body.clone(), seq);
         }
@@ -229,7 +231,10 @@ fn cache_key(viewer: &Viewer, request: &async_graphql::Request) -> String {
     let vars = serde_json::to_string(&request.variables).unwrap_or_default();
     let op = request.operation_name.as_deref().unwrap_or("");
     let mut key = String::with_capacity(request.query.len() + vars.len() + op.len() + 16);
+    // Per caller, not per role: an answer may depend on who asks (`viewer`).
     key.push_str(viewer.role.as_str());
+    key.push('\u{0}');
+    key.push_str(&viewer.name);
     key.push('\u{0}');
     key.push_str(op);
     key.push('\u{0}');

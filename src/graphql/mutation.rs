@@ -143,7 +143,7 @@ fn common_args(field: Field) -> Field {
 fn create_mutation(ty: &TypeDef) -> Field {
     let def = ty.clone();
     let name = pascal(&ty.name);
-    let field = Field::new(format!("create{name}"), TypeRef::named_nn(format!("{name}Payload")), move |ctx| {
+    let field = Field::new(format!("create{name}"), TypeRef::named(format!("{name}Payload")), move |ctx| {
         let def = def.clone();
         FieldFuture::new(async move {
             let (hub, rc) = ctx_parts(&ctx)?;
@@ -170,7 +170,7 @@ fn create_mutation(ty: &TypeDef) -> Field {
 fn update_mutation(ty: &TypeDef) -> Field {
     let def = ty.clone();
     let name = pascal(&ty.name);
-    let field = Field::new(format!("update{name}"), TypeRef::named_nn(format!("{name}Payload")), move |ctx| {
+    let field = Field::new(format!("update{name}"), TypeRef::named(format!("{name}Payload")), move |ctx| {
         let def = def.clone();
         FieldFuture::new(async move {
             let (hub, rc) = ctx_parts(&ctx)?;
@@ -203,7 +203,7 @@ fn ids_arg(ctx: &ResolverContext<'_>) -> async_graphql::Result<Vec<String>> {
 }
 
 fn items_mutation(name: &'static str, desc: &'static str) -> Field {
-    Field::new(name, TypeRef::named_nn("ItemsPayload"), move |ctx| {
+    Field::new(name, TypeRef::named("ItemsPayload"), move |ctx| {
         FieldFuture::new(async move {
             let (hub, rc) = ctx_parts(&ctx)?;
             let ids = ids_arg(&ctx)?;
@@ -238,7 +238,7 @@ fn generic_mutations(m: Object) -> Object {
         "Takes items offline and archives them, all or none; the same reference rule as unpublish. Needs a publisher token.",
     ))
     .field(
-        Field::new("deleteItem", TypeRef::named_nn("DeletePayload"), |ctx| {
+        Field::new("deleteItem", TypeRef::named("DeletePayload"), |ctx| {
             FieldFuture::new(async move {
                 let (hub, rc) = ctx_parts(&ctx)?;
                 let id = ctx.args.try_get("id")?.string()?.to_string();
@@ -255,7 +255,7 @@ fn generic_mutations(m: Object) -> Object {
         .argument(InputValue::new("version", TypeRef::named(TypeRef::INT)).description("When given, the delete is refused if the item changed since.")),
     )
     .field(
-        Field::new("schedule", TypeRef::named_nn("ItemPayload"), |ctx| {
+        Field::new("schedule", TypeRef::named("ItemPayload"), |ctx| {
             FieldFuture::new(async move {
                 let (hub, rc) = ctx_parts(&ctx)?;
                 let id = ctx.args.try_get("id")?.string()?.to_string();
@@ -274,7 +274,7 @@ fn generic_mutations(m: Object) -> Object {
         .argument(InputValue::new("unpublishAt", TypeRef::named(SCALAR_DATETIME))),
     )
     .field(
-        Field::new("revert", TypeRef::named_nn("ItemPayload"), |ctx| {
+        Field::new("revert", TypeRef::named("ItemPayload"), |ctx| {
             FieldFuture::new(async move {
                 let (hub, rc) = ctx_parts(&ctx)?;
                 let id = ctx.args.try_get("id")?.string()?.to_string();
@@ -292,7 +292,7 @@ fn generic_mutations(m: Object) -> Object {
         .argument(InputValue::new("message", TypeRef::named(TypeRef::STRING))),
     )
     .field(
-        Field::new("createToken", TypeRef::named_nn("TokenPayload"), |ctx| {
+        Field::new("createToken", TypeRef::named("TokenPayload"), |ctx| {
             FieldFuture::new(async move {
                 let (hub, rc) = ctx_parts(&ctx)?;
                 let name = ctx.args.try_get("name")?.string()?;
@@ -310,7 +310,7 @@ fn generic_mutations(m: Object) -> Object {
         .argument(InputValue::new("role", TypeRef::named_nn("Role"))),
     )
     .field(
-        Field::new("revokeToken", TypeRef::named_nn(TypeRef::BOOLEAN), |ctx| {
+        Field::new("revokeToken", TypeRef::named(TypeRef::BOOLEAN), |ctx| {
             FieldFuture::new(async move {
                 let (hub, rc) = ctx_parts(&ctx)?;
                 let name = ctx.args.try_get("name")?.string()?;
@@ -328,7 +328,7 @@ fn set_fact(has_fact: bool, m: Object) -> Object {
         return m;
     }
     m.field(
-        Field::new("setFact", TypeRef::named_nn("FactPayload"), |ctx| {
+        Field::new("setFact", TypeRef::named("FactPayload"), |ctx| {
             FieldFuture::new(async move {
                 let (hub, rc) = ctx_parts(&ctx)?;
                 let slug = ctx.args.try_get("slug")?.string()?;

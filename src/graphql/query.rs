@@ -126,7 +126,7 @@ fn single_query(ty: &TypeDef) -> Field {
 fn list_query(ty: &TypeDef) -> Field {
     let def = ty.clone();
     let name = pascal(&ty.name);
-    Field::new(ty.plural.clone(), TypeRef::named_nn(format!("{name}Connection")), move |ctx| {
+    Field::new(ty.plural.clone(), TypeRef::named(format!("{name}Connection")), move |ctx| {
         let def = def.clone();
         FieldFuture::new(async move {
             let hub = ctx.data::<Arc<Hub>>()?;
@@ -225,7 +225,7 @@ pub fn query_root(types: &[&TypeDef]) -> Object {
         .description("The caller: `anonymous` without a token."),
     )
     .field(
-        Field::new("changes", TypeRef::named_nn_list_nn("Change"), |ctx| {
+        Field::new("changes", TypeRef::named_nn_list("Change"), |ctx| {
             FieldFuture::new(async move {
                 let hub = ctx.data::<Arc<Hub>>()?;
                 let rc = ctx.data::<RequestCtx>()?;

@@ -163,7 +163,7 @@ fn system_fields() -> Vec<(&'static str, TypeRef, &'static str, Getter)> {
 }
 
 fn revisions_field() -> Field {
-    Field::new("revisions", TypeRef::named_nn_list_nn("Revision"), |ctx| {
+    Field::new("revisions", TypeRef::named_nn_list("Revision"), |ctx| {
         FieldFuture::new(async move {
             let item = item_of(&ctx)?;
             let hub = ctx.data::<Arc<Hub>>()?;
@@ -193,7 +193,7 @@ pub fn item_interface() -> Interface {
         )
         .field(InterfaceField::new(
             "revisions",
-            TypeRef::named_nn_list_nn("Revision"),
+            TypeRef::named_nn_list("Revision"),
         ))
 }
 
@@ -235,7 +235,7 @@ fn model_field(ty: &TypeDef, f: &FieldDef) -> Field {
                 let rc = ctx.data::<RequestCtx>()?;
                 let found = rc
                     .loader
-                    .load_many(ids.iter().cloned())
+                    .load_many(&ids)
                     .await
                     .map_err(|e| gql_error(crate::Error::Internal(e.to_string())))?;
                 let mut out: Vec<FieldValue> = Vec::with_capacity(ids.len());

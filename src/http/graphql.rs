@@ -75,21 +75,26 @@ async fn viewer(api: &Api, headers: &HeaderMap) -> Result<Viewer, Response> {
             token.trim()
         }
         _ => {
-            return Err(error_response(
-                StatusCode::UNAUTHORIZED,
+            return Err(unauthorized(
                 "UNAUTHENTICATED",
                 "the Authorization header must be `Bearer <token>`",
             ));
         }
     };
-    api.hub().authenticate(token).await.map_err(|e| {
-        let mut r = error_response(StatusCode::UNAUTHORIZED, e.code(), &e.to_string());
-        r.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer realm=\"bron\""),
-        );
-        r
-    })
+    api.hub()
+        .authenticate(token)
+        .await
+        .map_err(|e| unauthorized(e.code(), &e.to_string()))
+}
+
+/// A 401 always carries the challenge (RFC 9110).
+fn unauthorized(code: &str, message: &str) -> Response {
+    let mut r = error_response(StatusCode::UNAUTHORIZED, code, message);
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"bron\""),
+    );
+    r
 }
 
 async fn run(api: &Api, viewer: Viewer, request: async_graphql::Request, media: Media) -> Response {

@@ -15,6 +15,17 @@ use super::{Hub, Role, Viewer, Written, now_ms};
 use crate::error::{Error, Result};
 use crate::store::{Change, ItemRow, Stage, Status, WriteTx};
 
+/// Makes the latest content of `row` its live content.
+pub(crate) fn make_live(row: &mut ItemRow, now: i64) {
+    row.status = Status::Published;
+    row.published_fields = Some(row.fields.clone());
+    row.published_version = Some(row.version);
+    row.published_at = Some(now);
+    row.updated_at = now;
+    row.publish_at = None;
+    row.schedule_error = None;
+}
+
 impl Hub {
     async fn rows_in(&self, tx: &mut WriteTx, ids: &[String]) -> Result<Vec<ItemRow>> {
         if ids.is_empty() {
@@ -91,13 +102,7 @@ impl Hub {
             }
             let ty = self.type_def(&row.type_name)?;
             let fields = super::item::parse_fields(&row.fields, &row.id)?;
-            row.status = Status::Published;
-            row.published_fields = Some(row.fields.clone());
-            row.published_version = Some(row.version);
-            row.published_at = Some(now);
-            row.updated_at = now;
-            row.publish_at = None;
-            row.schedule_error = None;
+            make_live(&mut row, now);
             tx.update_item(&row).await?;
             tx.set_refs(&row.id, Stage::Published, &edges(ty, &fields))
                 .await?;
@@ -350,6 +355,12 @@ impl Hub {
         let none = HashMap::new();
         let row = match tx.item_by_key("fact", locale, slug).await? {
             Some(row) => {
+                if row.status == Status::Published && row.published_version != Some(row.version) {
+                    return Err(Error::InvalidState(format!(
+                        "fact `{slug}` has edits that are not published (version {}); publish or revert them before setting its value",
+                        row.version
+                    )));
+                }
                 let patch = super::Patch {
                     fields,
                     message,

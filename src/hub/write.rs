@@ -159,15 +159,9 @@ impl Hub {
         }
     }
 
-    /// Inserts a new item with its first revision. `pending` maps ids created
-    /// earlier in the same transaction to their types.
-    pub(crate) async fn create_in(
-        &self,
-        tx: &mut WriteTx,
-        viewer: &Viewer,
-        new: NewItem,
-        pending: &HashMap<String, String>,
-    ) -> Result<(ItemRow, i64)> {
+    /// Checks a new item and builds its row (version 1, draft). Shared by
+    /// create and import, so both apply the same rules.
+    pub(crate) fn new_row(&self, new: NewItem, now: i64) -> Result<(ItemRow, Map<String, Value>)> {
         let ty = self.type_def(&new.type_name)?;
         let fields = check_fields(&self.model, ty, &new.fields).map_err(Error::Validation)?;
         let slug = match new.slug.filter(|s| !s.is_empty()) {
@@ -183,8 +177,6 @@ impl Hub {
         check_slug(&slug)?;
         let locale = new.locale.unwrap_or_else(|| DEFAULT_LOCALE.to_string());
         check_locale(&locale)?;
-        self.check_refs_in(tx, ty, &fields, pending).await?;
-        let now = now_ms();
         let row = ItemRow {
             id: new.id.unwrap_or_else(new_id),
             type_name: ty.name.clone(),
@@ -204,8 +196,24 @@ impl Hub {
             updated_at: now,
             published_at: None,
         };
+        Ok((row, fields))
+    }
+
+    /// Inserts a new item with its first revision. `pending` maps ids created
+    /// earlier in the same transaction to their types.
+    pub(crate) async fn create_in(
+        &self,
+        tx: &mut WriteTx,
+        viewer: &Viewer,
+        new: NewItem,
+        pending: &HashMap<String, String>,
+    ) -> Result<(ItemRow, i64)> {
+        let message = new.message.clone().unwrap_or_default();
+        let now = now_ms();
+        let (row, fields) = self.new_row(new, now)?;
+        let ty = self.type_def(&row.type_name)?;
+        self.check_refs_in(tx, ty, &fields, pending).await?;
         tx.insert_item(&row).await?;
-        let message = new.message.unwrap_or_default();
         tx.insert_revision(
             &row.id,
             1,

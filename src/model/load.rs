@@ -477,7 +477,11 @@ fn check_field(ctx: &Ctx, key: &str, f: RawField, problems: &mut Vec<String>) ->
         Some(p) => match regex::Regex::new(p) {
             Ok(r) => Some(r),
             Err(e) => {
-                let e = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+                let e = e
+                    .to_string()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 bad("pattern", format!("not a valid regular expression: {e}"));
                 None
             }

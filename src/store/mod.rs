@@ -22,7 +22,7 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 pub use list::{Cursor, FieldFilter, ListQuery, ListResult, Order, OrderKey, SortKind, SortValue};
-pub use write::{Change, Edge, WriteTx};
+pub use write::{Change, Edge, ItemKeyRow, Revision, WriteTx};
 
 use crate::error::{Error, Result};
 
