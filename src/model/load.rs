@@ -188,7 +188,9 @@ pub(super) fn load_dir(dir: &Path) -> Result<ContentModel, ModelError> {
     entries.sort();
 
     let mut channels = None;
+    let mut channels_unparsed = false;
     let mut raw_types = Vec::new();
+    let mut unparsed_types: Vec<String> = Vec::new();
     for path in entries {
         let Some(file_name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
@@ -204,19 +206,21 @@ pub(super) fn load_dir(dir: &Path) -> Result<ContentModel, ModelError> {
                 continue;
             }
         };
+        let stem = file_name.trim_end_matches(".toml").to_string();
         if file_name == CHANNELS_FILE {
             channels = parse_toml::<RawChannels>(&file, &text, &mut problems);
-            if channels.is_none() {
-                channels = Some(RawChannels { channels: vec![] });
-            }
+            channels_unparsed = channels.is_none();
         } else if let Some(t) = parse_toml::<RawType>(&file, &text, &mut problems) {
-            let stem = file_name.trim_end_matches(".toml").to_string();
             raw_types.push((file, stem, t));
+        } else {
+            // Its problem is reported; do not also report every reference to it.
+            unparsed_types.push(stem);
         }
     }
 
     let channels = match channels {
         Some(c) => check_channels(&shown(CHANNELS_FILE), c, &mut problems),
+        None if channels_unparsed => vec![],
         None => {
             problems.push(format!(
                 "{}: missing; declare the channels (web, chatbot, kcc, letter) there",
@@ -233,7 +237,11 @@ pub(super) fn load_dir(dir: &Path) -> Result<ContentModel, ModelError> {
     }
 
     let vocabularies = load_vocabularies(&dir.join(VOCABULARY_DIR), &mut problems);
-    let type_names: HashSet<String> = raw_types.iter().map(|(_, _, t)| t.name.clone()).collect();
+    let type_names: HashSet<String> = raw_types
+        .iter()
+        .map(|(_, _, t)| t.name.clone())
+        .chain(unparsed_types)
+        .collect();
     let internal: HashSet<&str> = channels
         .iter()
         .filter(|c| c.internal)
@@ -251,6 +259,7 @@ pub(super) fn load_dir(dir: &Path) -> Result<ContentModel, ModelError> {
             file: &file,
             type_names: &type_names,
             channel_names: &channel_names,
+            channels_unparsed,
             internal: &internal,
             vocabularies: &vocabularies,
         };
@@ -329,6 +338,8 @@ struct Ctx<'a> {
     file: &'a str,
     type_names: &'a HashSet<String>,
     channel_names: &'a HashSet<&'a str>,
+    /// channels.toml did not parse: channel names cannot be checked.
+    channels_unparsed: bool,
     internal: &'a HashSet<&'a str>,
     vocabularies: &'a BTreeMap<String, Vocabulary>,
 }
@@ -542,7 +553,7 @@ fn check_field(ctx: &Ctx, key: &str, f: RawField, problems: &mut Vec<String>) ->
     }
     let channels = f.channels.unwrap_or_default();
     for c in &channels {
-        if !ctx.channel_names.contains(c.as_str()) {
+        if !ctx.channels_unparsed && !ctx.channel_names.contains(c.as_str()) {
             let mut known: Vec<_> = ctx.channel_names.iter().copied().collect();
             known.sort();
             bad(
