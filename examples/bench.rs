@@ -8,6 +8,7 @@
 //! ```sh
 //! cargo run --release --example bench                 # 10,000 items
 //! cargo run --release --example bench -- --items 100000 --seconds 2
+//! cargo run --release --example bench -- --items 100000 --data-dir /tmp/bron-100k
 //! ```
 
 use std::sync::Arc;
@@ -207,6 +208,14 @@ fn main() {
     let secs = arg("--seconds", 3) as f64;
     let products = items / 10;
     let dir = tempfile::tempdir().unwrap();
+    // `--data-dir DIR` keeps the database, e.g. to measure `bron serve` on it.
+    let args: Vec<String> = std::env::args().collect();
+    let data_dir = args
+        .iter()
+        .position(|a| a == "--data-dir")
+        .and_then(|i| args.get(i + 1))
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| dir.path().to_path_buf());
 
     // The server runs on one worker thread; the load client on its own thread.
     let server_rt = tokio::runtime::Builder::new_multi_thread()
@@ -216,7 +225,7 @@ fn main() {
         .unwrap();
     let (hub, addr, cached, uncached) = server_rt.block_on(async {
         let model = ContentModel::load(std::path::Path::new("content-model")).unwrap();
-        let store = Store::open(&dir.path().join("bron.db")).await.unwrap();
+        let store = Store::open(&data_dir.join("bron.db")).await.unwrap();
         let hub = Arc::new(Hub::new(Arc::new(model), store).await.unwrap());
         let records = content(items);
         let n = records.len();
