@@ -3,10 +3,14 @@
 //! product page with steps, conditions and questions costs one extra
 //! statement, not one per reference.
 //!
-//! Sibling fields are resolved concurrently inside one task: the first
-//! `load` of a step starts a batch that yields once before it runs, so every
-//! sibling has registered its ids by then. No timer is involved (a timed
-//! wait, as async-graphql's DataLoader does, costs more than the query).
+//! Two mechanisms, both without timers (a timed wait, as async-graphql's
+//! DataLoader does, costs more than the query):
+//! - `prime`: a resolver that returns items looks ahead at the fields selected
+//!   below it and loads everything those items refer to in one statement, so
+//!   the reference fields find their items already loaded. This is what makes
+//!   a product page two statements whatever it selects.
+//! - `load_many`: what was not primed is batched: the first load starts a
+//!   batch that yields once before it runs, so loads registered meanwhile join.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -14,7 +18,10 @@ use std::sync::{Arc, Mutex};
 use futures_util::FutureExt;
 use futures_util::future::{BoxFuture, Shared};
 
+use async_graphql::Lookahead;
+
 use crate::hub::{Hub, ItemView, Viewer};
+use crate::model::{ContentModel, camel};
 
 type Loaded = Result<Arc<HashMap<String, Arc<ItemView>>>, Arc<crate::Error>>;
 
@@ -76,6 +83,31 @@ impl ItemLoader {
             .collect())
     }
 
+    /// Loads the items `ids` that are not loaded yet, in one statement.
+    pub async fn prime(&self, ids: Vec<String>) -> Result<(), Arc<crate::Error>> {
+        let missing: Vec<String> = {
+            let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            let mut m: Vec<String> = ids
+                .into_iter()
+                .filter(|id| !st.seen.contains_key(id))
+                .collect();
+            m.sort();
+            m.dedup();
+            m
+        };
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let loaded = self
+            .hub
+            .load_many(&self.viewer, &missing)
+            .await
+            .map_err(Arc::new)?;
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.seen.extend(loaded);
+        Ok(())
+    }
+
     fn start_batch(&self) -> Shared<BoxFuture<'static, Loaded>> {
         let hub = self.hub.clone();
         let viewer = self.viewer.clone();
@@ -117,4 +149,26 @@ impl RequestCtx {
         };
         RequestCtx { viewer, loader }
     }
+}
+
+/// The ids that `items` refer to through the reference fields selected in any
+/// of `levels` (lookaheads positioned at the items).
+pub fn selected_refs(
+    model: &ContentModel,
+    items: &[Arc<ItemView>],
+    levels: &[Lookahead<'_>],
+) -> Vec<String> {
+    let mut ids = Vec::new();
+    for item in items {
+        let Some(ty) = model.get(&item.type_name) else {
+            continue;
+        };
+        for f in ty.reference_fields() {
+            let name = camel(&f.name);
+            if levels.iter().any(|l| l.field(&name).exists()) {
+                ids.extend(item.reference_ids(&f.name));
+            }
+        }
+    }
+    ids
 }

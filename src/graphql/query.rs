@@ -11,7 +11,8 @@ use async_graphql::{Name, Value as GqlValue};
 use super::convert::{
     SCALAR_DATETIME, bad_argument, enum_value_name, from_gql, gql_error, input_element_type,
 };
-use super::loader::RequestCtx;
+use super::loader::{RequestCtx, selected_refs};
+use super::types::prime;
 use super::types::{ITEM, item_typed, item_value};
 use crate::hub::{Hub, ItemKey, ListRequest, Role, datetime_to_ms};
 use crate::model::{FieldKind, TypeDef, camel, pascal};
@@ -113,6 +114,10 @@ fn single_query(ty: &TypeDef) -> Field {
                 _ => return Err(bad_argument("id", "pass exactly one of `id`, `slug` or `externalId`")),
             };
             let item = hub.get(&rc.viewer, &type_name, &key).await.map_err(gql_error)?;
+            if let Some(item) = &item {
+                let ids = selected_refs(hub.model(), std::slice::from_ref(item), &[ctx.look_ahead()]);
+                prime(rc, ids).await?;
+            }
             Ok(item.map(item_value))
         })
     })
@@ -178,6 +183,10 @@ fn list_query(ty: &TypeDef) -> Field {
             req.after = ctx.args.get("after").filter(|v| !v.is_null()).map(|v| v.string().map(String::from)).transpose()?;
             req.before = ctx.args.get("before").filter(|v| !v.is_null()).map(|v| v.string().map(String::from)).transpose()?;
             let page = hub.list(&rc.viewer, req).await.map_err(gql_error)?;
+            let items: Vec<_> = page.items.iter().map(|(i, _)| i.clone()).collect();
+            let here = ctx.look_ahead();
+            let ids = selected_refs(hub.model(), &items, &[here.field("nodes"), here.field("edges").field("node")]);
+            prime(rc, ids).await?;
             Ok(Some(FieldValue::owned_any(page)))
         })
     })

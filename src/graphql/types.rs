@@ -14,7 +14,7 @@ use super::convert::{
     SCALAR_DATE, SCALAR_DATETIME, SCALAR_DECIMAL, SCALAR_JSON, SCALAR_MONEY, SCALAR_URI,
     element_type, enum_type_name, enum_value_name, gql_error, to_gql,
 };
-use super::loader::RequestCtx;
+use super::loader::{RequestCtx, selected_refs};
 use crate::hub::{Hub, ItemView, ListPage, ms_to_datetime};
 use crate::model::{FieldDef, FieldKind, TypeDef, camel, pascal};
 use crate::store::Status;
@@ -34,6 +34,14 @@ pub fn item_value(item: Arc<ItemView>) -> FieldValue<'static> {
 pub fn item_typed(item: Arc<ItemView>) -> FieldValue<'static> {
     let ty = pascal(&item.type_name);
     FieldValue::owned_any(item).with_type(ty)
+}
+
+/// Loads what the next level of the query will ask for, in one statement.
+pub async fn prime(rc: &RequestCtx, ids: Vec<String>) -> async_graphql::Result<()> {
+    rc.loader
+        .prime(ids)
+        .await
+        .map_err(|e| gql_error(crate::Error::Internal(e.to_string())))
 }
 
 pub fn status_value(s: Status) -> GqlValue {
@@ -238,14 +246,14 @@ fn model_field(ty: &TypeDef, f: &FieldDef) -> Field {
                     .load_many(&ids)
                     .await
                     .map_err(|e| gql_error(crate::Error::Internal(e.to_string())))?;
-                let mut out: Vec<FieldValue> = Vec::with_capacity(ids.len());
-                for id in &ids {
-                    // A reference the caller may not see (a draft, for the
-                    // public) is left out rather than shown as an error.
-                    if let Some(v) = found.get(id) {
-                        out.push(item_value(v.clone()));
-                    }
-                }
+                // A reference the caller may not see (a draft, for the
+                // public) is left out rather than shown as an error.
+                let items: Vec<Arc<ItemView>> =
+                    ids.iter().filter_map(|id| found.get(id).cloned()).collect();
+                let hub = ctx.data::<Arc<Hub>>()?;
+                let next = selected_refs(hub.model(), &items, &[ctx.look_ahead()]);
+                prime(rc, next).await?;
+                let out: Vec<FieldValue> = items.into_iter().map(item_value).collect();
                 if def.list {
                     Ok(Some(FieldValue::list(out)))
                 } else {

@@ -65,17 +65,20 @@ impl Hub {
         type_name: &str,
         key: &ItemKey,
     ) -> Result<Option<Arc<ItemView>>> {
+        let stage = viewer.role.stage();
         let row = match key {
-            ItemKey::Id(id) => self.store.item(id).await?,
+            ItemKey::Id(id) => self.store.item(id, stage).await?,
             ItemKey::Slug { locale, slug } => {
-                self.store.item_by_slug(type_name, locale, slug).await?
+                self.store
+                    .item_by_slug(type_name, locale, slug, stage)
+                    .await?
             }
             ItemKey::ExternalId {
                 locale,
                 external_id,
             } => {
                 self.store
-                    .item_by_external_id(type_name, locale, external_id)
+                    .item_by_external_id(type_name, locale, external_id, stage)
                     .await?
             }
         };
@@ -87,7 +90,7 @@ impl Hub {
 
     /// One item of any type by id.
     pub async fn get_any(&self, viewer: &Viewer, id: &str) -> Result<Option<Arc<ItemView>>> {
-        match self.store.item(id).await? {
+        match self.store.item(id, viewer.role.stage()).await? {
             Some(r) => Ok(self.view(&r, viewer.role)?.map(Arc::new)),
             None => Ok(None),
         }
@@ -99,7 +102,7 @@ impl Hub {
         viewer: &Viewer,
         ids: &[String],
     ) -> Result<HashMap<String, Arc<ItemView>>> {
-        let rows = self.store.items(ids).await?;
+        let rows = self.store.items(ids, viewer.role.stage()).await?;
         let mut out = HashMap::with_capacity(rows.len());
         for row in &rows {
             if let Some(v) = self.view(row, viewer.role)? {

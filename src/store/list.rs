@@ -8,7 +8,7 @@ use serde_json::Value;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use super::{ITEM_COLUMNS, ItemRow, Stage, Status, Store, item_from_row};
+use super::{ItemRow, Stage, Status, Store, item_from_row, read_columns};
 use crate::error::{Error, Result};
 
 /// How a sort key compares.
@@ -202,7 +202,8 @@ impl Store {
         // Walking from the end reverses the order; the rows are flipped back below.
         let descending = q.order.descending != q.from_end;
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-            "SELECT {ITEM_COLUMNS}, {expr} AS sort_key FROM items"
+            "SELECT {}, {expr} AS sort_key FROM items",
+            read_columns(q.stage)
         ));
         q.push_filters(&mut qb);
         for (cursor, forward) in [(&q.after, true), (&q.before, false)] {

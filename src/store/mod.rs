@@ -111,6 +111,23 @@ pub(crate) const ITEM_COLUMNS: &str = "id, type, slug, locale, status, version, 
      published_version, published_fields, review_by, publish_at, unpublish_at, schedule_error, \
      created_at, updated_at, published_at";
 
+/// The columns a read at `stage` needs: the other stage's content (often
+/// kilobytes of JSON) is left out and comes back empty.
+pub(crate) fn read_columns(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Published => {
+            "id, type, slug, locale, status, version, external_id, '' AS fields, \
+             published_version, published_fields, review_by, publish_at, unpublish_at, schedule_error, \
+             created_at, updated_at, published_at"
+        }
+        Stage::Latest => {
+            "id, type, slug, locale, status, version, external_id, fields, \
+             published_version, NULL AS published_fields, review_by, publish_at, unpublish_at, \
+             schedule_error, created_at, updated_at, published_at"
+        }
+    }
+}
+
 pub(crate) fn item_from_row(row: &SqliteRow) -> Result<ItemRow> {
     let status: String = row.try_get("status")?;
     Ok(ItemRow {
@@ -229,8 +246,9 @@ impl Store {
         sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
     }
 
-    pub async fn item(&self, id: &str) -> Result<Option<ItemRow>> {
-        let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?");
+    /// One item by id; only the content of `stage` is read (see [`read_columns`]).
+    pub async fn item(&self, id: &str, stage: Stage) -> Result<Option<ItemRow>> {
+        let sql = format!("SELECT {} FROM items WHERE id = ?", read_columns(stage));
         let row = sqlx::query(&sql)
             .bind(id)
             .fetch_optional(&self.read)
@@ -243,9 +261,12 @@ impl Store {
         ty: &str,
         locale: &str,
         slug: &str,
+        stage: Stage,
     ) -> Result<Option<ItemRow>> {
-        let sql =
-            format!("SELECT {ITEM_COLUMNS} FROM items WHERE type = ? AND locale = ? AND slug = ?");
+        let sql = format!(
+            "SELECT {} FROM items WHERE type = ? AND locale = ? AND slug = ?",
+            read_columns(stage)
+        );
         let row = sqlx::query(&sql)
             .bind(ty)
             .bind(locale)
@@ -260,9 +281,11 @@ impl Store {
         ty: &str,
         locale: &str,
         external_id: &str,
+        stage: Stage,
     ) -> Result<Option<ItemRow>> {
         let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM items WHERE type = ? AND locale = ? AND external_id = ?"
+            "SELECT {} FROM items WHERE type = ? AND locale = ? AND external_id = ?",
+            read_columns(stage)
         );
         let row = sqlx::query(&sql)
             .bind(ty)
@@ -274,11 +297,13 @@ impl Store {
     }
 
     /// Loads many items by id in one statement (for batched reference loading).
-    pub async fn items(&self, ids: &[String]) -> Result<Vec<ItemRow>> {
+    pub async fn items(&self, ids: &[String], stage: Stage) -> Result<Vec<ItemRow>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            let mut qb: QueryBuilder<Sqlite> =
-                QueryBuilder::new(format!("SELECT {ITEM_COLUMNS} FROM items WHERE id IN ("));
+            let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+                "SELECT {} FROM items WHERE id IN (",
+                read_columns(stage)
+            ));
             let mut sep = qb.separated(", ");
             for id in chunk {
                 sep.push_bind(id);
