@@ -70,6 +70,40 @@ pub(crate) fn revision_json(row: &ItemRow) -> String {
     .to_string()
 }
 
+/// Writes the revision, the latest reference edges and the change-log entry
+/// for the content `row` now has; returns the new sequence number.
+async fn record_revision(
+    tx: &mut WriteTx,
+    viewer: &Viewer,
+    row: &ItemRow,
+    ty: &TypeDef,
+    fields: &Map<String, Value>,
+    message: &str,
+    action: &str,
+) -> Result<i64> {
+    tx.insert_revision(
+        &row.id,
+        row.version,
+        &viewer.name,
+        row.updated_at,
+        message,
+        &revision_json(row),
+    )
+    .await?;
+    tx.set_refs(&row.id, Stage::Latest, &edges(ty, fields))
+        .await?;
+    tx.append_change(&Change {
+        at: row.updated_at,
+        actor: &viewer.name,
+        action,
+        item_id: Some(&row.id),
+        item_type: Some(&row.type_name),
+        version: Some(row.version),
+        detail: Some(message).filter(|m| !m.is_empty()),
+    })
+    .await
+}
+
 fn normalise_review_by(v: Option<&str>) -> Result<Option<String>> {
     match v {
         None => Ok(None),
@@ -214,28 +248,7 @@ impl Hub {
         let ty = self.type_def(&row.type_name)?;
         self.check_refs_in(tx, ty, &fields, pending).await?;
         tx.insert_item(&row).await?;
-        tx.insert_revision(
-            &row.id,
-            1,
-            &viewer.name,
-            now,
-            &message,
-            &revision_json(&row),
-        )
-        .await?;
-        tx.set_refs(&row.id, Stage::Latest, &edges(ty, &fields))
-            .await?;
-        let seq = tx
-            .append_change(&Change {
-                at: now,
-                actor: &viewer.name,
-                action: "create",
-                item_id: Some(&row.id),
-                item_type: Some(&row.type_name),
-                version: Some(1),
-                detail: Some(&message).filter(|m| !m.is_empty()).map(String::as_str),
-            })
-            .await?;
+        let seq = record_revision(tx, viewer, &row, ty, &fields, &message, "create").await?;
         Ok((row, seq))
     }
 
@@ -290,28 +303,7 @@ impl Hub {
         row.updated_at = now;
         tx.update_item(&row).await?;
         let message = patch.message.unwrap_or_default();
-        tx.insert_revision(
-            &row.id,
-            row.version,
-            &viewer.name,
-            now,
-            &message,
-            &revision_json(&row),
-        )
-        .await?;
-        tx.set_refs(&row.id, Stage::Latest, &edges(ty, &fields))
-            .await?;
-        let seq = tx
-            .append_change(&Change {
-                at: now,
-                actor: &viewer.name,
-                action,
-                item_id: Some(&row.id),
-                item_type: Some(&row.type_name),
-                version: Some(row.version),
-                detail: Some(&message).filter(|m| !m.is_empty()).map(String::as_str),
-            })
-            .await?;
+        let seq = record_revision(tx, viewer, &row, ty, &fields, &message, action).await?;
         Ok(Some((row, seq)))
     }
 

@@ -106,24 +106,6 @@ impl WriteTx {
         row.as_ref().map(item_from_row).transpose()
     }
 
-    pub async fn item_by_external_id(
-        &mut self,
-        ty: &str,
-        locale: &str,
-        external_id: &str,
-    ) -> Result<Option<ItemRow>> {
-        let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM items WHERE type = ? AND locale = ? AND external_id = ?"
-        );
-        let row = sqlx::query(&sql)
-            .bind(ty)
-            .bind(locale)
-            .bind(external_id)
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        row.as_ref().map(item_from_row).transpose()
-    }
-
     /// (id, type, status) of those of `ids` that exist.
     pub async fn item_kinds(&mut self, ids: &[&str]) -> Result<Vec<(String, String, String)>> {
         let mut out = Vec::new();
