@@ -12,6 +12,7 @@ mod errors;
 mod loader;
 mod mutation;
 mod query;
+mod shared;
 mod types;
 
 use std::collections::HashMap;
@@ -47,7 +48,7 @@ pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
         .limit_recursive_depth(MAX_RECURSION)
         .limit_directives(16)
         .extension(errors::ErrorPaths);
-    let (objects, enums, scalars) = types::shared_types();
+    let (objects, enums, scalars) = shared::shared_types();
     for o in objects.into_iter().chain(mutation::shared_payloads()) {
         builder = builder.register(o);
     }
@@ -62,7 +63,7 @@ pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
         for e in types::field_enums(ty) {
             builder = builder.register(e);
         }
-        let (conn, edge) = types::connection_types(ty);
+        let (conn, edge) = shared::connection_types(ty);
         let (filter, order_field, order) = query::list_inputs(ty);
         let name = crate::model::pascal(&ty.name);
         builder = builder
@@ -168,6 +169,7 @@ impl ResponseCache {
 /// The GraphQL service: schema, hub and response cache.
 pub struct Api {
     schema: Schema,
+    sdl: String,
     hub: Arc<Hub>,
     cache: Option<ResponseCache>,
 }
@@ -176,6 +178,7 @@ impl Api {
     pub fn new(hub: Arc<Hub>) -> Result<Api, SchemaError> {
         let schema = build_schema(hub.model())?;
         Ok(Api {
+            sdl: schema.sdl(),
             schema,
             hub,
             cache: Some(ResponseCache::default()),
@@ -186,6 +189,11 @@ impl Api {
     pub fn without_cache(mut self) -> Api {
         self.cache = None;
         self
+    }
+
+    /// The schema in SDL.
+    pub fn sdl(&self) -> &str {
+        &self.sdl
     }
 
     pub fn hub(&self) -> &Arc<Hub> {

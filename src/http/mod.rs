@@ -25,6 +25,7 @@ pub fn app(api: Arc<Api>) -> Router {
             "/graphql",
             get(graphql::get_graphql).post(graphql::post_graphql),
         )
+        .route("/graphql/schema.graphql", get(schema_sdl))
         .route("/healthz", get(healthz))
         .fallback(not_found)
         .with_state(api)
@@ -44,6 +45,16 @@ async fn healthz(axum::extract::State(api): axum::extract::State<Arc<Api>>) -> R
             "the store does not answer",
         )
     }
+}
+
+/// The schema as SDL, for people and for code generators that read files.
+async fn schema_sdl(axum::extract::State(api): axum::extract::State<Arc<Api>>) -> Response {
+    let mut r = (StatusCode::OK, api.sdl().to_string()).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
 }
 
 async fn not_found(uri: axum::http::Uri) -> Response {

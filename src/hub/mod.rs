@@ -10,6 +10,7 @@ mod import;
 mod item;
 mod publish;
 mod read;
+mod revise;
 mod tokens;
 mod write;
 

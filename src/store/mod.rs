@@ -8,6 +8,7 @@
 //! A PostgreSQL backend fills the same boundary: `Store`, `WriteTx` and the
 //! row types here are all that `hub/` sees of the database.
 
+mod bulk;
 mod list;
 mod write;
 
@@ -21,8 +22,9 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite};
 
+pub use bulk::{ItemKeyRow, Revision};
 pub use list::{Cursor, FieldFilter, ListQuery, ListResult, Order, OrderKey, SortKind, SortValue};
-pub use write::{Change, Edge, ItemKeyRow, Revision, WriteTx};
+pub use write::{Change, Edge, WriteTx};
 
 use crate::error::{Error, Result};
 

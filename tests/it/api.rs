@@ -2177,3 +2177,56 @@ async fn answers_respect_non_null_types_after_a_field_error() {
     assert_eq!(body["data"]["viewer"]["role"], "anonymous", "{body}");
     assert_eq!(body["data"].get("changes"), Some(&Value::Null), "{body}");
 }
+
+#[tokio::test]
+async fn the_schema_is_served_as_sdl_and_the_browser_page_works_offline() {
+    let t = empty_hub().await;
+    let resp = t
+        .app
+        .clone()
+        .oneshot(
+            Request::get("/graphql/schema.graphql")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let sdl = String::from_utf8(
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    let checked_in = std::fs::read_to_string(repo().join("schema/schema.graphql")).unwrap();
+    assert!(sdl.contains("type Product implements Item"), "{sdl}");
+    assert!(
+        checked_in.contains(sdl.trim()),
+        "the served SDL is the checked-in contract"
+    );
+    // Without the CDN the page falls back to a plain query form of its own.
+    let resp = t
+        .app
+        .clone()
+        .oneshot(
+            Request::get("/graphql")
+                .header("accept", "text/html")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let html = String::from_utf8(
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(html.contains("<template id=\"plain\">") && html.contains("schema.graphql"));
+}

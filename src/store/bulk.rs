@@ -1,0 +1,131 @@
+//! The bulk side of `WriteTx`, for import: the keys of every item in one
+//! statement, and many new items with their revisions, reference edges and
+//! change-log entries inserted a few hundred rows per statement.
+//!
+//! This module must not open or commit transactions, and must not hold rules
+//! of its own: it writes what the hub hands it inside the caller's `WriteTx`,
+//! and reports constraint violations exactly as the single-row writes do.
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::write::{map_constraint, stage_name};
+use super::{Change, Edge, ITEM_COLUMNS, ItemRow, Stage, WriteTx};
+use crate::error::Result;
+
+/// A revision to insert.
+pub struct Revision<'a> {
+    pub item_id: &'a str,
+    pub version: i64,
+    pub author: &'a str,
+    pub at: i64,
+    pub message: &'a str,
+    pub content: String,
+}
+
+/// The keys of an item, as [`WriteTx::item_keys`] lists them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ItemKeyRow {
+    pub id: String,
+    #[sqlx(rename = "type")]
+    pub type_name: String,
+    pub locale: String,
+    pub slug: String,
+    pub external_id: Option<String>,
+    pub status: String,
+}
+
+impl WriteTx {
+    /// (id, type, locale, slug, external_id, status) of every item: the keys
+    /// an import matches against, in one statement.
+    pub async fn item_keys(&mut self) -> Result<Vec<ItemKeyRow>> {
+        Ok(
+            sqlx::query_as("SELECT id, type, locale, slug, external_id, status FROM items")
+                .fetch_all(&mut *self.tx)
+                .await?,
+        )
+    }
+
+    /// Inserts many new items with their first revisions, reference edges and
+    /// change-log entries, a few hundred rows per statement. Returns the last
+    /// sequence number written.
+    pub async fn insert_many(
+        &mut self,
+        items: &[ItemRow],
+        revisions: &[Revision<'_>],
+        edges: &[(String, Stage, Edge)],
+        changes: &[Change<'_>],
+    ) -> Result<i64> {
+        for chunk in items.chunks(100) {
+            let mut qb: QueryBuilder<Sqlite> =
+                QueryBuilder::new(format!("INSERT INTO items ({ITEM_COLUMNS}) "));
+            qb.push_values(chunk, |mut b, i| {
+                b.push_bind(i.id.clone())
+                    .push_bind(i.type_name.clone())
+                    .push_bind(i.slug.clone())
+                    .push_bind(i.locale.clone())
+                    .push_bind(i.status.as_str())
+                    .push_bind(i.version)
+                    .push_bind(i.external_id.clone())
+                    .push_bind(i.fields.clone())
+                    .push_bind(i.published_version)
+                    .push_bind(i.published_fields.clone())
+                    .push_bind(i.review_by.clone())
+                    .push_bind(i.publish_at)
+                    .push_bind(i.unpublish_at)
+                    .push_bind(i.schedule_error.clone())
+                    .push_bind(i.created_at)
+                    .push_bind(i.updated_at)
+                    .push_bind(i.published_at);
+            });
+            qb.build()
+                .execute(&mut *self.tx)
+                .await
+                .map_err(|e| map_constraint(e, &chunk[0]))?;
+        }
+        for chunk in revisions.chunks(300) {
+            let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO revisions (item_id, version, author, created_at, message, content) ",
+            );
+            qb.push_values(chunk, |mut b, r| {
+                b.push_bind(r.item_id.to_string())
+                    .push_bind(r.version)
+                    .push_bind(r.author.to_string())
+                    .push_bind(r.at)
+                    .push_bind(r.message.to_string())
+                    .push_bind(r.content.clone());
+            });
+            qb.build().execute(&mut *self.tx).await?;
+        }
+        for chunk in edges.chunks(500) {
+            let mut qb: QueryBuilder<Sqlite> =
+                QueryBuilder::new("INSERT INTO refs (from_id, stage, field, position, to_id) ");
+            qb.push_values(chunk, |mut b, (from, stage, (field, pos, to))| {
+                b.push_bind(from.clone())
+                    .push_bind(stage_name(*stage))
+                    .push_bind(field.clone())
+                    .push_bind(*pos)
+                    .push_bind(to.clone());
+            });
+            qb.build().execute(&mut *self.tx).await?;
+        }
+        let mut seq = 0;
+        for chunk in changes.chunks(300) {
+            let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO change_log (at, actor, action, item_id, item_type, version, detail) ",
+            );
+            qb.push_values(chunk, |mut b, c| {
+                b.push_bind(c.at)
+                    .push_bind(c.actor.to_string())
+                    .push_bind(c.action.to_string())
+                    .push_bind(c.item_id.map(String::from))
+                    .push_bind(c.item_type.map(String::from))
+                    .push_bind(c.version)
+                    .push_bind(c.detail.map(String::from));
+            });
+            qb.push(" RETURNING seq");
+            let seqs: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *self.tx).await?;
+            seq = seqs.into_iter().max().unwrap_or(seq).max(seq);
+        }
+        Ok(seq)
+    }
+}
