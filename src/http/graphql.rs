@@ -27,7 +27,7 @@ impl Media {
     fn content_type(self) -> &'static str {
         match self {
             Media::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
-            Media::Json => "application/json",
+            Media::Json => "application/json; charset=utf-8",
         }
     }
 }
@@ -167,11 +167,17 @@ pub(super) async fn post_graphql(State(api): State<Arc<Api>>, req: Request) -> R
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    if essence != "application/json" {
+    let charset_ok = content_type.split(';').skip(1).all(|p| {
+        let p = p.trim().to_ascii_lowercase().replace('"', "");
+        !p.starts_with("charset=") || p == "charset=utf-8"
+    });
+    if essence != "application/json" || !charset_ok {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
-            &format!("send the request as Content-Type: application/json (got `{content_type}`)"),
+            &format!(
+                "send the request as Content-Type: application/json in UTF-8 (got `{content_type}`)"
+            ),
         );
     }
     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
@@ -191,6 +197,12 @@ pub(super) async fn post_graphql(State(api): State<Arc<Api>>, req: Request) -> R
     let serde_json::Value::Object(mut obj) = json else {
         return bad_request("the body must be a JSON object with a `query`".into());
     };
+    if !matches!(
+        obj.get("extensions"),
+        None | Some(serde_json::Value::Null) | Some(serde_json::Value::Object(_))
+    ) {
+        return bad_request("`extensions` must be a JSON object".into());
+    }
     let variables = obj.remove("variables");
     let request = match graphql_request(obj.get("query"), variables, obj.get("operationName")) {
         Ok(r) => r,

@@ -2230,3 +2230,37 @@ async fn the_schema_is_served_as_sdl_and_the_browser_page_works_offline() {
     .unwrap();
     assert!(html.contains("<template id=\"plain\">") && html.contains("schema.graphql"));
 }
+
+#[tokio::test]
+async fn only_utf8_json_is_accepted_and_extensions_must_be_a_map() {
+    let t = empty_hub().await;
+    let body = r#"{"query":"{ viewer { role } }"}"#;
+    let send = |ct: &'static str, body: &'static str| {
+        Request::post("/graphql")
+            .header("content-type", ct)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (status, _) = t.send(send("application/json; charset=utf-16", body)).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (status, _) = t.send(send("application/json; charset=UTF-8", body)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, err) = t
+        .send(send(
+            "application/json",
+            r#"{"query":"{ viewer { role } }","extensions":"x"}"#,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&err["errors"][0]), "BAD_REQUEST");
+    let resp = t
+        .app
+        .clone()
+        .oneshot(send("application/json", body))
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/json; charset=utf-8"
+    );
+}
