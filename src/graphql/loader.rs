@@ -83,6 +83,12 @@ impl ItemLoader {
             .collect())
     }
 
+    /// Remembers items loaded elsewhere (e.g. with the item that refers to them).
+    pub fn insert(&self, items: HashMap<String, Arc<ItemView>>) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.seen.extend(items);
+    }
+
     /// Loads the items `ids` that are not loaded yet, in one statement.
     pub async fn prime(&self, ids: Vec<String>) -> Result<(), Arc<crate::Error>> {
         let missing: Vec<String> = {

@@ -113,7 +113,19 @@ fn single_query(ty: &TypeDef) -> Field {
                 (None, None, Some(external_id)) => ItemKey::ExternalId { locale, external_id },
                 _ => return Err(bad_argument("id", "pass exactly one of `id`, `slug` or `externalId`")),
             };
-            let item = hub.get(&rc.viewer, &type_name, &key).await.map_err(gql_error)?;
+            // When references are selected, the item and everything it refers
+            // to come back from one statement.
+            let wants_refs = hub.model().get(&type_name).is_some_and(|ty| {
+                let here = ctx.look_ahead();
+                ty.reference_fields().any(|f| here.field(&camel(&f.name)).exists())
+            });
+            let item = if wants_refs {
+                let (item, refs) = hub.get_with_refs(&rc.viewer, &type_name, &key).await.map_err(gql_error)?;
+                rc.loader.insert(refs);
+                item
+            } else {
+                hub.get(&rc.viewer, &type_name, &key).await.map_err(gql_error)?
+            };
             if let Some(item) = &item {
                 let ids = selected_refs(hub.model(), std::slice::from_ref(item), &[ctx.look_ahead()]);
                 prime(rc, ids).await?;

@@ -8,7 +8,9 @@ use serde_json::Value;
 
 use super::{Hub, ItemView, Role, Viewer};
 use crate::error::{Error, Result};
-use crate::store::{Cursor, FieldFilter, ItemRow, ListQuery, Order, OrderKey, RevisionRow, Status};
+use crate::store::{
+    Cursor, FieldFilter, ItemRow, ListQuery, Lookup, Order, OrderKey, RevisionRow, Status,
+};
 
 /// How one item is looked up.
 #[derive(Debug, Clone)]
@@ -86,6 +88,44 @@ impl Hub {
             Some(r) if r.type_name == type_name => Ok(self.view(&r, viewer.role)?.map(Arc::new)),
             _ => Ok(None),
         }
+    }
+
+    /// One item and the items it refers to, in one store round trip: for a
+    /// page that shows an item with its references.
+    pub async fn get_with_refs(
+        &self,
+        viewer: &Viewer,
+        type_name: &str,
+        key: &ItemKey,
+    ) -> Result<(Option<Arc<ItemView>>, HashMap<String, Arc<ItemView>>)> {
+        let by = match key {
+            ItemKey::Id(id) => Lookup::Id(id),
+            ItemKey::Slug { locale, slug } => Lookup::Slug { locale, slug },
+            ItemKey::ExternalId {
+                locale,
+                external_id,
+            } => Lookup::ExternalId {
+                locale,
+                external_id,
+            },
+        };
+        let rows = self
+            .store
+            .item_with_refs(type_name, by, viewer.role.stage())
+            .await?;
+        let mut item = None;
+        let mut refs = HashMap::new();
+        for (row, is_ref) in &rows {
+            let Some(view) = self.view(row, viewer.role)? else {
+                continue;
+            };
+            if *is_ref {
+                refs.insert(row.id.clone(), Arc::new(view));
+            } else {
+                item = Some(Arc::new(view));
+            }
+        }
+        Ok((item, refs))
     }
 
     /// One item of any type by id.

@@ -28,6 +28,20 @@ pub use write::{Change, Edge, WriteTx};
 
 use crate::error::{Error, Result};
 
+/// How one item is looked up.
+#[derive(Debug, Clone, Copy)]
+pub enum Lookup<'a> {
+    Id(&'a str),
+    Slug {
+        locale: &'a str,
+        slug: &'a str,
+    },
+    ExternalId {
+        locale: &'a str,
+        external_id: &'a str,
+    },
+}
+
 /// Which content of an item a read sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Stage {
@@ -276,6 +290,52 @@ impl Store {
             .fetch_optional(&self.read)
             .await?;
         row.as_ref().map(item_from_row).transpose()
+    }
+
+    /// One item and, in the same statement, every item its content at
+    /// `stage` refers to (rows flagged `true`). A product page is one query.
+    pub async fn item_with_refs(
+        &self,
+        ty: &str,
+        by: Lookup<'_>,
+        stage: Stage,
+    ) -> Result<Vec<(ItemRow, bool)>> {
+        let cols = read_columns(stage);
+        let (cond, a, b) = match by {
+            Lookup::Id(id) => ("type = ?1 AND id = ?2", id, ""),
+            Lookup::Slug { locale, slug } => {
+                ("type = ?1 AND locale = ?2 AND slug = ?3", locale, slug)
+            }
+            Lookup::ExternalId {
+                locale,
+                external_id,
+            } => (
+                "type = ?1 AND locale = ?2 AND external_id = ?3",
+                locale,
+                external_id,
+            ),
+        };
+        let stage_name = match stage {
+            Stage::Published => "published",
+            Stage::Latest => "latest",
+        };
+        let sql = format!(
+            "WITH p AS (SELECT id FROM items WHERE {cond}) \
+             SELECT {cols}, 0 AS is_ref FROM items WHERE id IN (SELECT id FROM p) \
+             UNION ALL \
+             SELECT {cols}, 1 AS is_ref FROM items WHERE id IN \
+               (SELECT to_id FROM refs WHERE stage = ?4 AND from_id IN (SELECT id FROM p))"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(ty)
+            .bind(a)
+            .bind(b)
+            .bind(stage_name)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((item_from_row(r)?, r.try_get::<i64, _>("is_ref")? == 1)))
+            .collect()
     }
 
     pub async fn item_by_external_id(

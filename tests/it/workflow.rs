@@ -423,3 +423,44 @@ async fn set_fact_changes_every_channel_at_once() {
         "sequence numbers increase"
     );
 }
+
+#[tokio::test]
+async fn a_page_read_in_one_statement_respects_what_the_caller_may_see() {
+    let t = empty_hub().await;
+    let editor = t.token(Role::Editor).await;
+    let publisher = t.token(Role::Publisher).await;
+    let (step, _) = create_step(&t, &editor, "Concept-stap").await;
+    let d = t
+        .ok(
+            Some(&editor),
+            "mutation($s: [ID!]) { createProduct(fields: {title: \"Concept\", summary: \"Kort.\", steps: $s}) { item { id } } }",
+            json!({"s": [step]}),
+        )
+        .await;
+    let product = d["createProduct"]["item"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = r#"{ product(slug: "concept") { title steps { title } } }"#;
+    let by_id = "query($id: ID!) { product(id: $id) { title steps { title } } }";
+    // The editor sees the draft with its draft step, by slug and by id.
+    let d = t.ok(Some(&editor), page, json!({})).await;
+    assert_eq!(d["product"]["steps"][0]["title"], "Concept-stap");
+    let d = t.ok(Some(&editor), by_id, json!({"id": product})).await;
+    assert_eq!(d["product"]["steps"][0]["title"], "Concept-stap");
+    // The public sees nothing until both are published, then both.
+    assert_eq!(t.ok(None, page, json!({})).await["product"], Value::Null);
+    t.ok(
+        Some(&publisher),
+        "mutation($ids: [ID!]!) { publish(ids: $ids) { changeSeq } }",
+        json!({"ids": [product, step]}),
+    )
+    .await;
+    let d = t.ok(None, page, json!({})).await;
+    assert_eq!(d["product"]["steps"][0]["title"], "Concept-stap");
+    // A step id asked for as a product is not a product.
+    assert_eq!(
+        t.ok(None, by_id, json!({"id": step})).await["product"],
+        Value::Null
+    );
+}
