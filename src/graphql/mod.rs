@@ -212,9 +212,12 @@ impl Api {
                 cached: true,
             };
         }
+        // Only queries are cached. A document without the word "mutation"
+        // (or "subscription") cannot hold one, so most need no extra parse.
         let is_query = key.is_some()
-            && operation_type(&request.query, request.operation_name.as_deref())
-                == Some(OperationType::Query);
+            && ((!request.query.contains("mutation") && !request.query.contains("subscription"))
+                || operation_type(&request.query, request.operation_name.as_deref())
+                    == Some(OperationType::Query));
         let ctx = RequestCtx::new(self.hub.clone(), viewer);
         let request = request.data(self.hub.clone()).data(ctx);
         let response = self.schema.execute(request).await;
