@@ -8,8 +8,6 @@
 //! `update_in`, so it obeys every rule an update does, and a delete removes
 //! the item but never its revisions (they are append-only).
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 
 use super::{Hub, Patch, Role, Viewer, Written, now_ms};
@@ -64,24 +62,7 @@ impl Hub {
                 message.unwrap_or_else(|| format!("teruggezet naar versie {to_version}")),
             ),
         };
-        match self
-            .update_in(
-                &mut tx,
-                viewer,
-                row.clone(),
-                patch,
-                "revert",
-                &HashMap::new(),
-            )
-            .await?
-        {
-            Some((row, seq)) => {
-                tx.commit().await?;
-                self.advance(seq);
-                self.written(&row, viewer, seq)
-            }
-            None => self.written(&row, viewer, self.seq()),
-        }
+        self.commit_patch(tx, viewer, row, patch, "revert").await
     }
 
     /// Deletes an item that nothing refers to. Published items need a publisher.

@@ -339,6 +339,29 @@ impl Hub {
         Ok(row)
     }
 
+    /// Applies `patch` to `row` in `tx` and commits; a patch that changes
+    /// nothing writes nothing and returns the item as it is.
+    pub(super) async fn commit_patch(
+        &self,
+        mut tx: WriteTx,
+        viewer: &Viewer,
+        row: ItemRow,
+        patch: Patch,
+        action: &str,
+    ) -> Result<Written> {
+        match self
+            .update_in(&mut tx, viewer, row.clone(), patch, action, &HashMap::new())
+            .await?
+        {
+            Some((row, seq)) => {
+                tx.commit().await?;
+                self.advance(seq);
+                self.written(&row, viewer, seq)
+            }
+            None => self.written(&row, viewer, self.seq()),
+        }
+    }
+
     /// Updates an item; `version` is the version the caller edited.
     pub async fn update(
         &self,
@@ -356,23 +379,6 @@ impl Hub {
         {
             return Err(Error::not_found(format!("{t} `{id}`")));
         }
-        match self
-            .update_in(
-                &mut tx,
-                viewer,
-                row.clone(),
-                patch,
-                "update",
-                &HashMap::new(),
-            )
-            .await?
-        {
-            Some((row, seq)) => {
-                tx.commit().await?;
-                self.advance(seq);
-                self.written(&row, viewer, seq)
-            }
-            None => self.written(&row, viewer, self.seq()),
-        }
+        self.commit_patch(tx, viewer, row, patch, "update").await
     }
 }
