@@ -268,7 +268,7 @@ fn generic_mutations(m: Object) -> Object {
                 Ok(Some(FieldValue::owned_any(vec![w])))
             })
         })
-        .description("Sets when the item goes live and when it goes offline by itself; null clears a time. The running server carries schedules out. Needs a publisher token.")
+        .description("Sets when the item goes live and when it goes offline by itself; null clears a time, and a time in the past is carried out at once. The running server checks every second. Needs a publisher token.")
         .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
         .argument(InputValue::new("publishAt", TypeRef::named(SCALAR_DATETIME)))
         .argument(InputValue::new("unpublishAt", TypeRef::named(SCALAR_DATETIME))),
@@ -346,7 +346,7 @@ fn set_fact(has_fact: bool, m: Object) -> Object {
                 Ok(Some(FieldValue::owned_any(vec![w])))
             })
         })
-        .description("Sets a fact's value and publishes it at once, creating the fact if needed. Every text that refers to it follows. Needs a publisher token.")
+        .description("Sets a fact's value and publishes it at once, creating the fact if needed (its label is then `label`, or the slug). Every text that refers to it follows. Refused while the fact has unpublished edits. Needs a publisher token.")
         .argument(InputValue::new("slug", TypeRef::named_nn(TypeRef::STRING)))
         .argument(InputValue::new("locale", TypeRef::named(TypeRef::STRING)).default_value("nl"))
         .argument(InputValue::new("value", TypeRef::named_nn(TypeRef::STRING)))

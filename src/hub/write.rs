@@ -205,7 +205,14 @@ impl Hub {
                     .get(&ty.title_field)
                     .and_then(Value::as_str)
                     .unwrap_or("");
-                slugify(title)
+                let slug = slugify(title);
+                if slug.is_empty() {
+                    return Err(Error::invalid(
+                        "slug",
+                        format!("no slug can be made from the title `{title}`; pass a slug"),
+                    ));
+                }
+                slug
             }
         };
         check_slug(&slug)?;
