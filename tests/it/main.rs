@@ -5,6 +5,7 @@
 mod support;
 
 mod api;
+mod cli;
 mod import;
 mod model;
 mod workflow;

@@ -1,0 +1,126 @@
+//! The `bron` binary as an operator uses it: import, export, check, tokens,
+//! and `serve` on a real socket.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::repo;
+
+fn bron(data: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_bron"));
+    c.current_dir(repo())
+        .arg("--data-dir")
+        .arg(data)
+        .env("BRON_LOG", "warn");
+    c
+}
+
+fn run(c: &mut Command) -> (bool, String, String) {
+    let out = c.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// One HTTP/1.1 request over a fresh connection; returns status and body.
+fn http(addr: &str, request: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    s.write_all(request.as_bytes()).ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    let status = text.split(' ').nth(1)?.parse().ok()?;
+    Some((
+        status,
+        text.split("\r\n\r\n").nth(1).unwrap_or("").to_string(),
+    ))
+}
+
+#[test]
+fn import_export_check_and_tokens_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, err) = run(bron(dir.path()).args(["import", "examples/content"]));
+    assert!(ok, "{err}");
+    assert!(out.contains("199 created"), "{out}");
+    let (ok, out, _) = run(bron(dir.path()).args(["export", "-"]));
+    assert!(ok);
+    assert_eq!(out.lines().count(), 199);
+    let (ok, out, _) = run(bron(dir.path()).arg("check"));
+    assert!(ok, "{out}");
+    assert!(out.contains("0 errors"), "{out}");
+    let (ok, token, err) =
+        run(bron(dir.path()).args(["token", "create", "--role", "editor", "--name", "redactie"]));
+    assert!(ok, "{err}");
+    assert!(token.trim().starts_with("bron_") && err.contains("not shown again"));
+    let (ok, list, _) = run(bron(dir.path()).args(["token", "list"]));
+    assert!(ok && list.contains("redactie\teditor"), "{list}");
+    assert!(
+        !list.contains(token.trim()),
+        "the secret is never stored or shown again"
+    );
+    let (ok, _, err) =
+        run(bron(dir.path()).args(["token", "create", "--role", "boss", "--name", "x"]));
+    assert!(!ok && err.contains("boss"), "{err}");
+    let (ok, _, err) = run(bron(dir.path()).args(["import", "does-not-exist.jsonl"]));
+    assert!(!ok && err.contains("does not exist"), "{err}");
+}
+
+#[test]
+fn a_broken_model_stops_the_binary_with_its_file_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = repo().join("tests/fixtures/models/unknown-field-kind");
+    let (ok, _, err) = run(bron(dir.path()).arg("--model-dir").arg(&model).arg("check"));
+    assert!(!ok);
+    assert!(
+        err.contains("page.toml") && err.contains("unknown field kind"),
+        "{err}"
+    );
+}
+
+#[test]
+fn serve_answers_on_a_real_socket() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = bron(dir.path())
+        .arg("serve")
+        .env("BRON_LISTEN", &addr)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let health = "GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n";
+    let mut up = None;
+    while Instant::now() < deadline {
+        up = http(&addr, health);
+        if up.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let result = std::panic::catch_unwind(|| {
+        assert_eq!(up.expect("the server did not come up").0, 200);
+        // The empty data dir was seeded with the example content.
+        let body =
+            r#"{"query":"{ product(slug: \"paspoort-aanvragen\") { title steps { title } } }"}"#;
+        let req = format!(
+            "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let (status, text) = http(&addr, &req).unwrap();
+        assert_eq!(status, 200, "{text}");
+        assert!(text.contains("\"title\":\"Paspoort aanvragen\""), "{text}");
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    result.unwrap();
+}
