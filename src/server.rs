@@ -1,6 +1,7 @@
 //! Start-up and the running server: load and validate the model, open the
 //! store, seed an empty store with the example content, serve HTTP, and run
-//! the scheduler that carries out scheduled publishes and unpublishes.
+//! the scheduler that carries out scheduled publishes and unpublishes and the
+//! follower that notices writes made by other processes.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -66,6 +67,22 @@ pub fn spawn_scheduler(hub: Arc<Hub>) -> tokio::task::JoinHandle<()> {
     })
 }
 
+/// Follows the change log every 200 ms, so writes made by another process
+/// (e.g. `bron import` or `bron token revoke` while the server runs) reach
+/// the caches quickly.
+pub fn spawn_follower(hub: Arc<Hub>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(200));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = hub.follow_store().await {
+                tracing::warn!(error = %e, "following the change log failed");
+            }
+        }
+    })
+}
+
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let hub = open_hub(&config.data_dir, &config.model_dir).await?;
     seed_if_empty(&hub, &config.seed).await?;
@@ -83,11 +100,13 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}; is another program using that port?"))?;
     let scheduler = spawn_scheduler(hub.clone());
+    let follower = spawn_follower(hub.clone());
     tracing::info!("Bron listens on http://{addr}/graphql (GraphiQL in a browser)");
     axum::serve(listener, crate::http::app(api))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     scheduler.abort();
+    follower.abort();
     hub.close().await;
     Ok(())
 }

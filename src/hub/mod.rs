@@ -154,6 +154,20 @@ impl Hub {
         self.seq.fetch_max(seq, Ordering::AcqRel);
     }
 
+    /// Picks up writes committed by other processes on the same store (the
+    /// CLI while the server runs; later, other nodes): when the change log
+    /// has moved past what this hub knows, the response cache and the token
+    /// cache are dropped. Returns whether anything was new.
+    pub async fn follow_store(&self) -> Result<bool> {
+        let last = self.store.last_seq().await?;
+        if last <= self.seq() {
+            return Ok(false);
+        }
+        self.tokens.clear();
+        self.advance(last);
+        Ok(true)
+    }
+
     pub async fn ready(&self) -> bool {
         self.store.ping().await
     }

@@ -19,6 +19,15 @@ pub(super) struct TokenCache {
     by_hash: RwLock<HashMap<String, Viewer>>,
 }
 
+impl TokenCache {
+    pub(super) fn clear(&self) {
+        self.by_hash
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+}
+
 /// A token just created: the secret is shown once and never stored.
 #[derive(Debug, Clone)]
 pub struct NewToken {

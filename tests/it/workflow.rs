@@ -464,3 +464,67 @@ async fn a_page_read_in_one_statement_respects_what_the_caller_may_see() {
         Value::Null
     );
 }
+
+#[tokio::test]
+async fn writes_from_another_process_reach_the_cache_and_token_checks() {
+    // Two hubs on one database file stand for `bron serve` and a `bron`
+    // command (or another node) writing at the same time.
+    let server = example_hub().await;
+    let model =
+        bron::model::ContentModel::load(&crate::support::repo().join("content-model")).unwrap();
+    let store = bron::store::Store::open(&server.dir.path().join("bron.db"))
+        .await
+        .unwrap();
+    let other = bron::hub::Hub::new(std::sync::Arc::new(model), store)
+        .await
+        .unwrap();
+
+    let q = r#"{ fact(slug: "gemeente-telefoonnummer") { value } }"#;
+    assert_ne!(
+        server.ok(None, q, json!({})).await["fact"]["value"],
+        "(0599) 99 99 99"
+    );
+    let token = server.token(Role::Editor).await;
+    server
+        .ok(Some(&token), "{ viewer { role } }", json!({}))
+        .await;
+
+    let mut fields = serde_json::Map::new();
+    fields.insert("value".into(), json!("(0599) 99 99 99"));
+    other
+        .set_fact(
+            &Viewer::cli(),
+            "gemeente-telefoonnummer",
+            "nl",
+            fields,
+            None,
+        )
+        .await
+        .unwrap();
+    let name = server
+        .hub
+        .tokens(&Viewer::cli())
+        .await
+        .unwrap()
+        .last()
+        .unwrap()
+        .name
+        .clone();
+    other.revoke_token(&Viewer::cli(), &name).await.unwrap();
+
+    // Once the server has followed the change log, it answers afresh and
+    // refuses the revoked token.
+    assert!(server.hub.follow_store().await.unwrap());
+    assert_eq!(
+        server.ok(None, q, json!({})).await["fact"]["value"],
+        "(0599) 99 99 99"
+    );
+    let (status, _) = server
+        .post(Some(&token), "{ viewer { role } }", json!({}))
+        .await;
+    assert_eq!(status, axum::http::StatusCode::UNAUTHORIZED);
+    assert!(
+        !server.hub.follow_store().await.unwrap(),
+        "nothing new the second time"
+    );
+}
