@@ -8,6 +8,7 @@
 //! before it returns, so nothing stale is ever served.
 
 mod convert;
+mod documents;
 mod errors;
 mod loader;
 mod mutation;
@@ -47,7 +48,8 @@ pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(MAX_RECURSION)
         .limit_directives(16)
-        .extension(errors::ErrorPaths);
+        .extension(errors::ErrorPaths)
+        .extension(documents::Documents::default());
     let (objects, enums, scalars) = shared::shared_types();
     for o in objects.into_iter().chain(mutation::shared_payloads()) {
         builder = builder.register(o);
