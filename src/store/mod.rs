@@ -10,17 +10,18 @@
 
 mod bulk;
 mod list;
+mod read;
 mod write;
 
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::Row;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite};
 
 pub use bulk::{ItemKeyRow, Revision};
 pub use list::{Cursor, FieldFilter, ListQuery, ListResult, Order, OrderKey, SortKind, SortValue};
@@ -260,193 +261,6 @@ impl Store {
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
-    }
-
-    /// One item by id; only the content of `stage` is read (see [`read_columns`]).
-    pub async fn item(&self, id: &str, stage: Stage) -> Result<Option<ItemRow>> {
-        let sql = format!("SELECT {} FROM items WHERE id = ?", read_columns(stage));
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?;
-        row.as_ref().map(item_from_row).transpose()
-    }
-
-    pub async fn item_by_slug(
-        &self,
-        ty: &str,
-        locale: &str,
-        slug: &str,
-        stage: Stage,
-    ) -> Result<Option<ItemRow>> {
-        let sql = format!(
-            "SELECT {} FROM items WHERE type = ? AND locale = ? AND slug = ?",
-            read_columns(stage)
-        );
-        let row = sqlx::query(&sql)
-            .bind(ty)
-            .bind(locale)
-            .bind(slug)
-            .fetch_optional(&self.read)
-            .await?;
-        row.as_ref().map(item_from_row).transpose()
-    }
-
-    /// One item and, in the same statement, every item its content at
-    /// `stage` refers to (rows flagged `true`). A product page is one query.
-    pub async fn item_with_refs(
-        &self,
-        ty: &str,
-        by: Lookup<'_>,
-        stage: Stage,
-    ) -> Result<Vec<(ItemRow, bool)>> {
-        let cols = read_columns(stage);
-        let (cond, a, b) = match by {
-            Lookup::Id(id) => ("type = ?1 AND id = ?2", id, ""),
-            Lookup::Slug { locale, slug } => {
-                ("type = ?1 AND locale = ?2 AND slug = ?3", locale, slug)
-            }
-            Lookup::ExternalId {
-                locale,
-                external_id,
-            } => (
-                "type = ?1 AND locale = ?2 AND external_id = ?3",
-                locale,
-                external_id,
-            ),
-        };
-        let stage_name = match stage {
-            Stage::Published => "published",
-            Stage::Latest => "latest",
-        };
-        let sql = format!(
-            "WITH p AS (SELECT id FROM items WHERE {cond}) \
-             SELECT {cols}, 0 AS is_ref FROM items WHERE id IN (SELECT id FROM p) \
-             UNION ALL \
-             SELECT {cols}, 1 AS is_ref FROM items WHERE id IN \
-               (SELECT to_id FROM refs WHERE stage = ?4 AND from_id IN (SELECT id FROM p))"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(ty)
-            .bind(a)
-            .bind(b)
-            .bind(stage_name)
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter()
-            .map(|r| Ok((item_from_row(r)?, r.try_get::<i64, _>("is_ref")? == 1)))
-            .collect()
-    }
-
-    pub async fn item_by_external_id(
-        &self,
-        ty: &str,
-        locale: &str,
-        external_id: &str,
-        stage: Stage,
-    ) -> Result<Option<ItemRow>> {
-        let sql = format!(
-            "SELECT {} FROM items WHERE type = ? AND locale = ? AND external_id = ?",
-            read_columns(stage)
-        );
-        let row = sqlx::query(&sql)
-            .bind(ty)
-            .bind(locale)
-            .bind(external_id)
-            .fetch_optional(&self.read)
-            .await?;
-        row.as_ref().map(item_from_row).transpose()
-    }
-
-    /// Loads many items by id in one statement (for batched reference loading).
-    pub async fn items(&self, ids: &[String], stage: Stage) -> Result<Vec<ItemRow>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-                "SELECT {} FROM items WHERE id IN (",
-                read_columns(stage)
-            ));
-            let mut sep = qb.separated(", ");
-            for id in chunk {
-                sep.push_bind(id);
-            }
-            qb.push(")");
-            for row in qb.build().fetch_all(&self.read).await? {
-                out.push(item_from_row(&row)?);
-            }
-        }
-        Ok(out)
-    }
-
-    /// All items of all types, in a stable order (type, locale, slug).
-    pub async fn all_items(&self) -> Result<Vec<ItemRow>> {
-        let sql = format!("SELECT {ITEM_COLUMNS} FROM items ORDER BY type, locale, slug");
-        let rows = sqlx::query(&sql).fetch_all(&self.read).await?;
-        rows.iter().map(item_from_row).collect()
-    }
-
-    pub async fn count_items(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM items")
-            .fetch_one(&self.read)
-            .await?)
-    }
-
-    pub async fn revisions(&self, item_id: &str) -> Result<Vec<RevisionRow>> {
-        Ok(sqlx::query_as(
-            "SELECT item_id, version, author, created_at, message, content FROM revisions \
-             WHERE item_id = ? ORDER BY version DESC",
-        )
-        .bind(item_id)
-        .fetch_all(&self.read)
-        .await?)
-    }
-
-    /// Items whose scheduled publish or unpublish time is at or before `now`.
-    pub async fn due_schedules(&self, now: i64) -> Result<Vec<ItemRow>> {
-        let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM items WHERE publish_at <= ?1 \
-             UNION SELECT {ITEM_COLUMNS} FROM items WHERE unpublish_at <= ?1"
-        );
-        let rows = sqlx::query(&sql).bind(now).fetch_all(&self.read).await?;
-        rows.iter().map(item_from_row).collect()
-    }
-
-    /// The active token with this hash, if any: (name, role).
-    pub async fn token_by_hash(&self, hash: &str) -> Result<Option<(String, String)>> {
-        Ok(
-            sqlx::query_as("SELECT name, role FROM tokens WHERE hash = ? AND revoked_at IS NULL")
-                .bind(hash)
-                .fetch_optional(&self.read)
-                .await?,
-        )
-    }
-
-    pub async fn tokens(&self) -> Result<Vec<TokenRow>> {
-        Ok(sqlx::query_as(
-            "SELECT id, name, role, created_at, revoked_at FROM tokens ORDER BY created_at, name",
-        )
-        .fetch_all(&self.read)
-        .await?)
-    }
-
-    pub async fn changes_since(&self, seq: i64, limit: i64) -> Result<Vec<ChangeRow>> {
-        Ok(sqlx::query_as(
-            "SELECT seq, at, actor, action, item_id, item_type, version, detail FROM change_log \
-             WHERE seq > ? ORDER BY seq LIMIT ?",
-        )
-        .bind(seq)
-        .bind(limit)
-        .fetch_all(&self.read)
-        .await?)
-    }
-
-    /// The sequence number of the newest change, 0 when there is none.
-    pub async fn last_seq(&self) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT IFNULL(MAX(seq), 0) FROM change_log")
-                .fetch_one(&self.read)
-                .await?,
-        )
     }
 
     pub async fn close(&self) {
