@@ -20,6 +20,22 @@ pub enum ItemKey {
     ExternalId { locale: String, external_id: String },
 }
 
+impl ItemKey {
+    fn lookup(&self) -> Lookup<'_> {
+        match self {
+            ItemKey::Id(id) => Lookup::Id(id),
+            ItemKey::Slug { locale, slug } => Lookup::Slug { locale, slug },
+            ItemKey::ExternalId {
+                locale,
+                external_id,
+            } => Lookup::ExternalId {
+                locale,
+                external_id,
+            },
+        }
+    }
+}
+
 /// A list request as the API layer passes it on.
 #[derive(Debug, Clone)]
 pub struct ListRequest {
@@ -67,23 +83,10 @@ impl Hub {
         type_name: &str,
         key: &ItemKey,
     ) -> Result<Option<Arc<ItemView>>> {
-        let stage = viewer.role.stage();
-        let row = match key {
-            ItemKey::Id(id) => self.store.item(id, stage).await?,
-            ItemKey::Slug { locale, slug } => {
-                self.store
-                    .item_by_slug(type_name, locale, slug, stage)
-                    .await?
-            }
-            ItemKey::ExternalId {
-                locale,
-                external_id,
-            } => {
-                self.store
-                    .item_by_external_id(type_name, locale, external_id, stage)
-                    .await?
-            }
-        };
+        let row = self
+            .store
+            .item_by(type_name, key.lookup(), viewer.role.stage())
+            .await?;
         match row {
             Some(r) if r.type_name == type_name => Ok(self.view(&r, viewer.role)?.map(Arc::new)),
             _ => Ok(None),
@@ -98,20 +101,9 @@ impl Hub {
         type_name: &str,
         key: &ItemKey,
     ) -> Result<(Option<Arc<ItemView>>, HashMap<String, Arc<ItemView>>)> {
-        let by = match key {
-            ItemKey::Id(id) => Lookup::Id(id),
-            ItemKey::Slug { locale, slug } => Lookup::Slug { locale, slug },
-            ItemKey::ExternalId {
-                locale,
-                external_id,
-            } => Lookup::ExternalId {
-                locale,
-                external_id,
-            },
-        };
         let rows = self
             .store
-            .item_with_refs(type_name, by, viewer.role.stage())
+            .item_with_refs(type_name, key.lookup(), viewer.role.stage())
             .await?;
         let mut item = None;
         let mut refs = HashMap::new();

@@ -43,6 +43,26 @@ pub enum Lookup<'a> {
     },
 }
 
+impl<'a> Lookup<'a> {
+    /// The WHERE clause (binding `?1` type, `?2`, `?3`) and its two values.
+    pub(crate) fn condition(self) -> (&'static str, &'a str, &'a str) {
+        match self {
+            Lookup::Id(id) => ("type = ?1 AND id = ?2", id, ""),
+            Lookup::Slug { locale, slug } => {
+                ("type = ?1 AND locale = ?2 AND slug = ?3", locale, slug)
+            }
+            Lookup::ExternalId {
+                locale,
+                external_id,
+            } => (
+                "type = ?1 AND locale = ?2 AND external_id = ?3",
+                locale,
+                external_id,
+            ),
+        }
+    }
+}
+
 /// Which content of an item a read sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Stage {

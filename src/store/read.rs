@@ -22,21 +22,14 @@ impl Store {
         row.as_ref().map(item_from_row).transpose()
     }
 
-    pub async fn item_by_slug(
-        &self,
-        ty: &str,
-        locale: &str,
-        slug: &str,
-        stage: Stage,
-    ) -> Result<Option<ItemRow>> {
-        let sql = format!(
-            "SELECT {} FROM items WHERE type = ? AND locale = ? AND slug = ?",
-            read_columns(stage)
-        );
+    /// One item of type `ty`, looked up by id, slug or external id.
+    pub async fn item_by(&self, ty: &str, by: Lookup<'_>, stage: Stage) -> Result<Option<ItemRow>> {
+        let (cond, a, b) = by.condition();
+        let sql = format!("SELECT {} FROM items WHERE {cond}", read_columns(stage));
         let row = sqlx::query(&sql)
             .bind(ty)
-            .bind(locale)
-            .bind(slug)
+            .bind(a)
+            .bind(b)
             .fetch_optional(&self.read)
             .await?;
         row.as_ref().map(item_from_row).transpose()
@@ -51,20 +44,7 @@ impl Store {
         stage: Stage,
     ) -> Result<Vec<(ItemRow, bool)>> {
         let cols = read_columns(stage);
-        let (cond, a, b) = match by {
-            Lookup::Id(id) => ("type = ?1 AND id = ?2", id, ""),
-            Lookup::Slug { locale, slug } => {
-                ("type = ?1 AND locale = ?2 AND slug = ?3", locale, slug)
-            }
-            Lookup::ExternalId {
-                locale,
-                external_id,
-            } => (
-                "type = ?1 AND locale = ?2 AND external_id = ?3",
-                locale,
-                external_id,
-            ),
-        };
+        let (cond, a, b) = by.condition();
         let stage_name = match stage {
             Stage::Published => "published",
             Stage::Latest => "latest",
@@ -86,26 +66,6 @@ impl Store {
         rows.iter()
             .map(|r| Ok((item_from_row(r)?, r.try_get::<i64, _>("is_ref")? == 1)))
             .collect()
-    }
-
-    pub async fn item_by_external_id(
-        &self,
-        ty: &str,
-        locale: &str,
-        external_id: &str,
-        stage: Stage,
-    ) -> Result<Option<ItemRow>> {
-        let sql = format!(
-            "SELECT {} FROM items WHERE type = ? AND locale = ? AND external_id = ?",
-            read_columns(stage)
-        );
-        let row = sqlx::query(&sql)
-            .bind(ty)
-            .bind(locale)
-            .bind(external_id)
-            .fetch_optional(&self.read)
-            .await?;
-        row.as_ref().map(item_from_row).transpose()
     }
 
     /// Loads many items by id in one statement (for batched reference loading).
