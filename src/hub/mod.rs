@@ -6,6 +6,7 @@
 //! the store directly.
 
 mod check;
+mod follow;
 mod import;
 mod item;
 mod publish;
@@ -127,6 +128,7 @@ pub struct Hub {
     /// The newest change-log sequence this process has committed or seen.
     seq: AtomicI64,
     tokens: tokens::TokenCache,
+    follower: follow::Follower,
 }
 
 impl Hub {
@@ -137,6 +139,7 @@ impl Hub {
             store,
             seq: AtomicI64::new(seq),
             tokens: tokens::TokenCache::default(),
+            follower: follow::Follower::new(seq),
         })
     }
 
@@ -152,20 +155,6 @@ impl Hub {
 
     fn advance(&self, seq: i64) {
         self.seq.fetch_max(seq, Ordering::AcqRel);
-    }
-
-    /// Picks up writes committed by other processes on the same store (the
-    /// CLI while the server runs; later, other nodes): when the change log
-    /// has moved past what this hub knows, the response cache and the token
-    /// cache are dropped. Returns whether anything was new.
-    pub async fn follow_store(&self) -> Result<bool> {
-        let last = self.store.last_seq().await?;
-        if last <= self.seq() {
-            return Ok(false);
-        }
-        self.tokens.clear();
-        self.advance(last);
-        Ok(true)
     }
 
     pub async fn ready(&self) -> bool {

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -14,17 +15,46 @@ use crate::store::{Change, TokenRow};
 
 const PREFIX: &str = "bron_";
 
+/// Token lookups by hash. Cleared whenever a token is created or revoked;
+/// the epoch counts the clears, so a lookup that read the store before a
+/// clear cannot put its (possibly revoked) answer back afterwards.
 #[derive(Default)]
 pub(super) struct TokenCache {
     by_hash: RwLock<HashMap<String, Viewer>>,
+    epoch: AtomicU64,
 }
+
+const MAX_CACHED_TOKENS: usize = 10_000;
 
 impl TokenCache {
     pub(super) fn clear(&self) {
+        let mut map = self.by_hash.write().unwrap_or_else(|e| e.into_inner());
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        map.clear();
+    }
+
+    fn get(&self, hash: &str) -> Option<Viewer> {
         self.by_hash
-            .write()
+            .read()
             .unwrap_or_else(|e| e.into_inner())
-            .clear();
+            .get(hash)
+            .cloned()
+    }
+
+    fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// Remembers a lookup made at `epoch`, unless the cache was cleared since.
+    fn put(&self, hash: String, viewer: Viewer, epoch: u64) {
+        let mut map = self.by_hash.write().unwrap_or_else(|e| e.into_inner());
+        if self.epoch.load(Ordering::Acquire) != epoch {
+            return;
+        }
+        if map.len() >= MAX_CACHED_TOKENS {
+            map.clear();
+        }
+        map.insert(hash, viewer);
     }
 }
 
@@ -119,11 +149,7 @@ impl Hub {
             })
             .await?;
         tx.commit().await?;
-        self.tokens
-            .by_hash
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.tokens.clear();
         self.advance(seq);
         Ok(())
     }
@@ -137,14 +163,8 @@ impl Hub {
     /// an error, never a silent fall-back to anonymous.
     pub async fn authenticate(&self, secret: &str) -> Result<Viewer> {
         let h = hash(secret.trim());
-        if let Some(v) = self
-            .tokens
-            .by_hash
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&h)
-        {
-            return Ok(v.clone());
+        if let Some(v) = self.tokens.get(&h) {
+            return Ok(v);
         }
         let bad = || {
             Error::Unauthenticated(
@@ -155,20 +175,13 @@ impl Hub {
         if !secret.trim().starts_with(PREFIX) {
             return Err(bad());
         }
+        let epoch = self.tokens.epoch();
         let (name, role) = self.store.token_by_hash(&h).await?.ok_or_else(bad)?;
         let viewer = Viewer {
             role: Role::parse(&role)?,
             name,
         };
-        let mut cache = self
-            .tokens
-            .by_hash
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
-        if cache.len() > 10_000 {
-            cache.clear();
-        }
-        cache.insert(h, viewer.clone());
+        self.tokens.put(h, viewer.clone(), epoch);
         Ok(viewer)
     }
 }

@@ -124,3 +124,105 @@ fn serve_answers_on_a_real_socket() {
     let _ = child.wait();
     result.unwrap();
 }
+
+/// Starts `bron serve` on a free port in `data`; returns the child and its address.
+fn start_server(data: &std::path::Path) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let child = bron(data)
+        .arg("serve")
+        .env("BRON_LISTEN", &addr)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let health = "GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n";
+    while Instant::now() < deadline {
+        if http(&addr, health).is_some_and(|(s, _)| s == 200) {
+            return (child, addr);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the server did not come up on {addr}");
+}
+
+fn post(addr: &str, token: &str, body: &str) -> Option<(u16, String)> {
+    let req = format!(
+        "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer {token}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    http(addr, &req)
+}
+
+#[test]
+fn a_token_revoked_from_the_command_line_is_refused_within_a_second_while_the_server_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, writer, err) =
+        run(bron(dir.path()).args(["token", "create", "--role", "editor", "--name", "schrijver"]));
+    assert!(ok, "{err}");
+    let writer = writer.trim().to_string();
+    let (mut child, addr) = start_server(dir.path());
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // The server writes continuously while tokens are revoked from the CLI.
+    let writing = {
+        let (addr, writer, stop) = (addr.clone(), writer.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let body = format!(
+                    r#"{{"query":"mutation {{ createStep(fields: {{title: \"Stap {n}\", instruction: \"Doe dit.\"}}) {{ changeSeq }} }}"}}"#
+                );
+                if let Some((200, text)) = post(&addr, &writer, &body) {
+                    assert!(text.contains("changeSeq"), "{text}");
+                    n += 1;
+                }
+            }
+            n
+        })
+    };
+    let result = std::panic::catch_unwind(|| {
+        for trial in 0..20 {
+            let name = format!("publisher-{trial}");
+            let (ok, token, err) = run(bron(dir.path()).args([
+                "token",
+                "create",
+                "--role",
+                "publisher",
+                "--name",
+                &name,
+            ]));
+            assert!(ok, "{err}");
+            let token = token.trim().to_string();
+            let viewer = r#"{"query":"{ viewer { role } }"}"#;
+            // Used once, so the server has it in its token cache.
+            let (status, text) = post(&addr, &token, viewer).unwrap();
+            assert_eq!(status, 200, "trial {trial}: {text}");
+            let (ok, _, err) = run(bron(dir.path()).args(["token", "revoke", &name]));
+            assert!(ok, "{err}");
+            let revoked = Instant::now();
+            loop {
+                let (status, _) = post(&addr, &token, viewer).unwrap();
+                if status == 401 {
+                    break;
+                }
+                assert!(
+                    revoked.elapsed() < Duration::from_secs(1),
+                    "trial {trial}: the revoked token still works after {:?}",
+                    revoked.elapsed()
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    });
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let writes = writing.join();
+    let _ = child.kill();
+    let _ = child.wait();
+    result.unwrap();
+    assert!(writes.unwrap() > 20, "the server kept writing throughout");
+}

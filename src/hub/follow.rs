@@ -1,0 +1,119 @@
+//! Following the change log. Everything this process derives from the store
+//! (the token cache now; the search index and renderings later) is kept in
+//! step by applying the log's entries one by one, in order, from the last
+//! entry applied: never by comparing one "newest" number, because this
+//! process's own writes move that number past entries written by others
+//! (`bron token revoke` while the server writes) that were never applied.
+//!
+//! Applying an entry is idempotent: the follower also sees this process's own
+//! writes, whose effects the writing function already applied before it
+//! returned.
+
+use tokio::sync::Mutex;
+
+use super::Hub;
+use crate::error::Result;
+use crate::store::ChangeRow;
+
+/// How many entries one read of the log takes.
+const BATCH: i64 = 1000;
+
+/// Where the follower is in the change log.
+pub(super) struct Follower {
+    /// The sequence of the last entry whose effects were applied.
+    applied: Mutex<i64>,
+}
+
+impl Follower {
+    pub(super) fn new(seq: i64) -> Follower {
+        Follower {
+            applied: Mutex::new(seq),
+        }
+    }
+}
+
+/// What one change-log entry makes stale.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Effects {
+    /// Cached token lookups (a token was created or revoked).
+    pub tokens: bool,
+    /// Answers derived from content (any content or workflow change).
+    pub content: bool,
+}
+
+pub(crate) fn effects(change: &ChangeRow) -> Effects {
+    match change.action.as_str() {
+        "token_create" | "token_revoke" => Effects {
+            tokens: true,
+            content: false,
+        },
+        // Every other entry is a content or workflow change of an item. An
+        // action this version does not know (written by a newer node) is
+        // treated as the widest change rather than skipped.
+        _ => Effects {
+            tokens: change.item_id.is_none(),
+            content: true,
+        },
+    }
+}
+
+impl Hub {
+    /// Applies every change-log entry written since the last one applied, by
+    /// this process or any other (the CLI while the server runs; later, other
+    /// nodes). Returns how many entries were applied.
+    pub async fn follow_store(&self) -> Result<usize> {
+        let mut applied = self.follower.applied.lock().await;
+        let mut count = 0;
+        loop {
+            let rows = self.store.changes_since(*applied, BATCH).await?;
+            let n = rows.len();
+            for change in &rows {
+                self.apply_change(change);
+                *applied = change.seq;
+            }
+            count += n;
+            if (n as i64) < BATCH {
+                break;
+            }
+        }
+        Ok(count)
+    }
+
+    fn apply_change(&self, change: &ChangeRow) {
+        let fx = effects(change);
+        if fx.tokens {
+            self.tokens.clear();
+        }
+        // The response cache is valid at one sequence; moving the sequence
+        // to this entry makes every answer computed before it stale.
+        self.advance(change.seq);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(action: &str, item: bool) -> ChangeRow {
+        ChangeRow {
+            seq: 1,
+            at: 0,
+            actor: "cli".into(),
+            action: action.into(),
+            item_id: item.then(|| "x".into()),
+            item_type: item.then(|| "product".into()),
+            version: None,
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn each_entry_says_what_it_makes_stale() {
+        assert!(effects(&change("token_revoke", false)).tokens);
+        assert!(!effects(&change("token_revoke", false)).content);
+        assert!(!effects(&change("publish", true)).tokens);
+        assert!(effects(&change("publish", true)).content);
+        let unknown = effects(&change("something_new", false));
+        assert!(unknown.tokens && unknown.content);
+    }
+}
