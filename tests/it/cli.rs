@@ -133,7 +133,7 @@ fn start_server(data: &std::path::Path) -> (std::process::Child, String) {
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
-    let child = bron(data)
+    let mut child = bron(data)
         .arg("serve")
         .env("BRON_LISTEN", &addr)
         .stdout(Stdio::null())
@@ -148,6 +148,8 @@ fn start_server(data: &std::path::Path) -> (std::process::Child, String) {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not come up on {addr}");
 }
 
