@@ -49,7 +49,7 @@ pub fn list_inputs(ty: &TypeDef) -> (InputObject, Enum, InputObject) {
         .field(InputValue::new("locale", TypeRef::named(TypeRef::STRING)))
         .field(
             InputValue::new("updatedSince", TypeRef::named(SCALAR_DATETIME))
-                .description("Only items changed at or after this moment."),
+                .description("Only items changed at or after this moment (without an editor token: published at or after it)."),
         )
         .field(InputValue::new(
             "externalId",

@@ -100,7 +100,7 @@ fn system_fields() -> Vec<(&'static str, TypeRef, &'static str, Getter)> {
         (
             "version",
             TypeRef::named_nn(TypeRef::INT),
-            "The latest revision number. Send it back when you update the item.",
+            "The latest revision number; send it back when you update the item. Without an editor token: the live revision.",
             |i| GqlValue::from(i.version),
         ),
         (
@@ -116,7 +116,7 @@ fn system_fields() -> Vec<(&'static str, TypeRef, &'static str, Getter)> {
         (
             "hasUnpublishedChanges",
             TypeRef::named_nn(TypeRef::BOOLEAN),
-            "True when the latest revision is not the live one.",
+            "True when the latest revision is not the live one. Always false without an editor token.",
             |i| GqlValue::from(i.has_unpublished_changes()),
         ),
         (
@@ -134,19 +134,19 @@ fn system_fields() -> Vec<(&'static str, TypeRef, &'static str, Getter)> {
         (
             "publishAt",
             TypeRef::named(SCALAR_DATETIME),
-            "Scheduled publication.",
+            "Scheduled publication. Null without an editor token.",
             |i| opt_time(i.publish_at),
         ),
         (
             "unpublishAt",
             TypeRef::named(SCALAR_DATETIME),
-            "Scheduled end of publication.",
+            "Scheduled end of publication. Null without an editor token.",
             |i| opt_time(i.unpublish_at),
         ),
         (
             "scheduleError",
             TypeRef::named(TypeRef::STRING),
-            "Why the last scheduled publish or unpublish could not be carried out.",
+            "Why the last scheduled publish or unpublish could not be carried out. Null without an editor token.",
             |i| opt_str(i.schedule_error.as_deref()),
         ),
         (
@@ -158,7 +158,7 @@ fn system_fields() -> Vec<(&'static str, TypeRef, &'static str, Getter)> {
         (
             "updatedAt",
             TypeRef::named_nn(SCALAR_DATETIME),
-            "When its content or status last changed.",
+            "When its content or status last changed. Without an editor token: when the live content was last published.",
             |i| GqlValue::from(ms_to_datetime(i.updated_at)),
         ),
         (

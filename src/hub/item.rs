@@ -45,21 +45,31 @@ impl ItemView {
                 fields.remove(&f.name);
             }
         }
+        // Readers of the live snapshot learn nothing of unpublished work:
+        // they see the live revision as the version, the last publish as the
+        // last change, and no schedules or scheduling errors.
+        let live = stage == Stage::Published;
         Ok(Some(ItemView {
             id: row.id.clone(),
             type_name: row.type_name.clone(),
             slug: row.slug.clone(),
             locale: row.locale.clone(),
             status: row.status,
-            version: row.version,
+            version: match row.published_version {
+                Some(v) if live => v,
+                _ => row.version,
+            },
             published_version: row.published_version,
             external_id: row.external_id.clone(),
             review_by: row.review_by.clone(),
-            publish_at: row.publish_at,
-            unpublish_at: row.unpublish_at,
-            schedule_error: row.schedule_error.clone(),
+            publish_at: row.publish_at.filter(|_| !live),
+            unpublish_at: row.unpublish_at.filter(|_| !live),
+            schedule_error: row.schedule_error.clone().filter(|_| !live),
             created_at: row.created_at,
-            updated_at: row.updated_at,
+            updated_at: match row.published_at {
+                Some(t) if live => t,
+                _ => row.updated_at,
+            },
             published_at: row.published_at,
             stage,
             fields,

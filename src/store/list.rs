@@ -48,7 +48,11 @@ impl OrderKey {
         match self {
             OrderKey::Slug => "slug".into(),
             OrderKey::CreatedAt => "created_at".into(),
-            OrderKey::UpdatedAt => "updated_at".into(),
+            // The live snapshot last changed when it was last published.
+            OrderKey::UpdatedAt => match stage {
+                Stage::Published => "IFNULL(published_at, 0)".into(),
+                Stage::Latest => "updated_at".into(),
+            },
             OrderKey::PublishedAt => "IFNULL(published_at, 0)".into(),
             OrderKey::ReviewBy => "IFNULL(review_by, '')".into(),
             OrderKey::Field { name, kind } => {
@@ -145,7 +149,11 @@ impl ListQuery {
             qb.push(" AND locale = ").push_bind(l.clone());
         }
         if let Some(t) = self.updated_since {
-            qb.push(" AND updated_at >= ").push_bind(t);
+            let col = match self.stage {
+                Stage::Published => "published_at",
+                Stage::Latest => "updated_at",
+            };
+            qb.push(format!(" AND {col} >= ")).push_bind(t);
         }
         if let Some(e) = &self.external_id {
             qb.push(" AND external_id = ").push_bind(e.clone());

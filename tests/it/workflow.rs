@@ -567,3 +567,95 @@ async fn a_token_revoked_elsewhere_is_refused_even_after_the_server_wrote_past_i
         .await;
     assert_eq!(status, axum::http::StatusCode::UNAUTHORIZED, "{body}");
 }
+
+#[tokio::test]
+async fn anonymous_and_agent_callers_learn_nothing_of_unpublished_work() {
+    let t = empty_hub().await;
+    let editor = t.token(Role::Editor).await;
+    let publisher = t.token(Role::Publisher).await;
+    let agent = t.token(Role::Agent).await;
+    let (step, _) = create_step(&t, &editor, "Openbare stap").await;
+    let d = t
+        .ok(
+            Some(&editor),
+            "mutation($s: [ID!]) { createProduct(fields: {title: \"Openbaar\", summary: \"Kort.\", steps: $s}) { item { id } } }",
+            json!({"s": [step]}),
+        )
+        .await;
+    let product = d["createProduct"]["item"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    t.ok(
+        Some(&publisher),
+        "mutation($ids: [ID!]!) { publish(ids: $ids) { changeSeq } }",
+        json!({"ids": [product, step]}),
+    )
+    .await;
+    let read = r#"query($id: ID!) { product(id: $id) { version publishedVersion hasUnpublishedChanges
+        updatedAt publishedAt publishAt unpublishAt scheduleError summary steps { title version updatedAt } } }"#;
+    let list = r#"query($since: DateTime) {
+        products(filter: {updatedSince: $since}, orderBy: {field: UPDATED_AT}) { totalCount nodes { version updatedAt } } }"#;
+    let before = t.ok(None, read, json!({"id": product})).await;
+    assert_eq!(before["product"]["hasUnpublishedChanges"], false);
+    // Every change below comes after `since`.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let since = bron::hub::ms_to_datetime(bron::hub::now_ms());
+
+    // Unpublished work: a draft edit, a reference to a draft step, a
+    // scheduled re-publish that fails on that draft (its error names the
+    // draft), and a scheduled unpublish.
+    let (draft, _) = create_step(&t, &editor, "Geheime conceptstap").await;
+    t.ok(
+        Some(&editor),
+        "mutation($id: ID!, $s: [ID!]) { updateProduct(id: $id, version: 1, fields: {summary: \"Nieuw, nog niet live.\", steps: $s}) { item { version } } }",
+        json!({"id": product, "s": [step, draft]}),
+    )
+    .await;
+    t.ok(
+        Some(&editor),
+        "mutation($id: ID!) { updateStep(id: $id, version: 1, fields: {title: \"Stap, bewerkt\"}) { item { version } } }",
+        json!({"id": step}),
+    )
+    .await;
+    let now = bron::hub::now_ms();
+    let schedule = "mutation($id: ID!, $p: DateTime, $u: DateTime) { schedule(id: $id, publishAt: $p, unpublishAt: $u) { changeSeq } }";
+    t.ok(
+        Some(&publisher),
+        schedule,
+        json!({"id": product, "p": bron::hub::ms_to_datetime(now), "u": bron::hub::ms_to_datetime(now + 3_600_000)}),
+    )
+    .await;
+    assert_eq!(t.hub.run_due_schedules(now + 1000).await.unwrap(), 0);
+    let editor_view = t.ok(Some(&editor), read, json!({"id": product})).await;
+    assert!(
+        editor_view["product"]["scheduleError"]
+            .as_str()
+            .unwrap()
+            .contains("geheime-conceptstap"),
+        "{editor_view}"
+    );
+    assert_eq!(editor_view["product"]["hasUnpublishedChanges"], true);
+    assert_eq!(
+        t.ok(Some(&editor), list, json!({"since": since})).await["products"]["totalCount"],
+        1
+    );
+
+    for caller in [None, Some(agent.as_str())] {
+        let after = t.ok(caller, read, json!({"id": product})).await;
+        assert_eq!(after, before, "the live view did not change");
+        let p = &after["product"];
+        assert_eq!(p["version"], 1);
+        assert_eq!(p["updatedAt"], p["publishedAt"]);
+        for field in ["publishAt", "unpublishAt", "scheduleError"] {
+            assert_eq!(p[field], Value::Null, "{field}: {after}");
+        }
+        let since_then = t.ok(caller, list, json!({"since": since})).await;
+        assert_eq!(since_then["products"]["totalCount"], 0, "{since_then}");
+        assert_eq!(since_then["products"]["nodes"], json!([]));
+        let all = t.ok(caller, list, json!({"since": null})).await;
+        assert_eq!(all["products"]["nodes"][0]["version"], 1);
+        let text = after.to_string() + &all.to_string();
+        assert!(!text.contains("geheime") && !text.contains("nog niet live"));
+    }
+}
