@@ -85,11 +85,13 @@ pub fn spawn_follower(hub: Arc<Hub>) -> tokio::task::JoinHandle<()> {
 
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let hub = open_hub(&config.data_dir, &config.model_dir).await?;
-    seed_if_empty(&hub, &config.seed).await?;
+    // The schema is built before anything is written: a model it cannot
+    // serve must not leave example content behind.
     let api = Arc::new(
         Api::new(hub.clone())
             .map_err(|e| anyhow::anyhow!("cannot build the GraphQL schema: {e}"))?,
     );
+    seed_if_empty(&hub, &config.seed).await?;
     let addr: SocketAddr = config.listen.parse().with_context(|| {
         format!(
             "`{}` is not an address such as 127.0.0.1:8080",

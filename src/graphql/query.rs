@@ -38,23 +38,33 @@ const SYSTEM_ORDER: [(&str, OrderKey); 5] = [
     ("REVIEW_BY", OrderKey::ReviewBy),
 ];
 
+/// The conditions every list filter has, whatever the type.
+fn system_filters() -> [(&'static str, TypeRef, &'static str); 4] {
+    [
+        ("status", TypeRef::named("Status"), ""),
+        ("locale", TypeRef::named(TypeRef::STRING), ""),
+        (
+            "updatedSince",
+            TypeRef::named(SCALAR_DATETIME),
+            "Only items changed at or after this moment (without an editor token: published at or after it).",
+        ),
+        ("externalId", TypeRef::named(TypeRef::STRING), ""),
+    ]
+}
+
 /// `ProductFilter`, `ProductOrderField`, `ProductOrder`.
 pub fn list_inputs(ty: &TypeDef) -> (InputObject, Enum, InputObject) {
     let name = pascal(&ty.name);
-    let mut filter = InputObject::new(format!("{name}Filter"))
-        .description(
-            "Every given condition must hold. On a list field, the value must be in the list.",
-        )
-        .field(InputValue::new("status", TypeRef::named("Status")))
-        .field(InputValue::new("locale", TypeRef::named(TypeRef::STRING)))
-        .field(
-            InputValue::new("updatedSince", TypeRef::named(SCALAR_DATETIME))
-                .description("Only items changed at or after this moment (without an editor token: published at or after it)."),
-        )
-        .field(InputValue::new(
-            "externalId",
-            TypeRef::named(TypeRef::STRING),
-        ));
+    let mut filter = InputObject::new(format!("{name}Filter")).description(
+        "Every given condition must hold. On a list field, the value must be in the list.",
+    );
+    for (name, tref, desc) in system_filters() {
+        let mut v = InputValue::new(name, tref);
+        if !desc.is_empty() {
+            v = v.description(desc);
+        }
+        filter = filter.field(v);
+    }
     for f in filterable(ty) {
         filter = filter.field(InputValue::new(
             camel(&f.name),
@@ -311,4 +321,16 @@ pub fn change_type() -> Object {
                 .map(GqlValue::from)
                 .unwrap_or(GqlValue::Null)
         }))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The model refuses field names that would collide with these.
+    #[test]
+    fn the_model_knows_every_system_filter_and_sort_key() {
+        let order: Vec<&str> = super::SYSTEM_ORDER.iter().map(|(n, _)| *n).collect();
+        assert_eq!(order, crate::model::SYSTEM_ORDER_FIELDS);
+        let filters: Vec<&str> = super::system_filters().iter().map(|f| f.0).collect();
+        assert_eq!(filters, crate::model::SYSTEM_FILTER_FIELDS);
+    }
 }

@@ -331,3 +331,15 @@ pub fn field_enums(ty: &TypeDef) -> Vec<Enum> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    /// The model refuses field names that would collide with these, so its
+    /// list must be exactly what this module generates.
+    #[test]
+    fn the_model_knows_every_system_field() {
+        let mut built: Vec<&str> = super::system_fields().iter().map(|f| f.0).collect();
+        built.push("revisions");
+        assert_eq!(built, crate::model::SYSTEM_GRAPHQL_FIELDS);
+    }
+}

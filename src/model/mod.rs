@@ -158,6 +158,40 @@ pub const RESERVED_FIELD_NAMES: &[&str] = &[
     "published_version",
 ];
 
+/// The GraphQL fields every item object has besides its model fields
+/// (`graphql/types.rs` builds them; a test there keeps the two in step).
+pub const SYSTEM_GRAPHQL_FIELDS: &[&str] = &[
+    "id",
+    "type",
+    "slug",
+    "locale",
+    "status",
+    "version",
+    "publishedVersion",
+    "hasUnpublishedChanges",
+    "externalId",
+    "reviewBy",
+    "publishAt",
+    "unpublishAt",
+    "scheduleError",
+    "createdAt",
+    "updatedAt",
+    "publishedAt",
+    "revisions",
+];
+
+/// The conditions every list filter has besides its model fields.
+pub const SYSTEM_FILTER_FIELDS: &[&str] = &["status", "locale", "updatedSince", "externalId"];
+
+/// The sort keys every list has besides its model fields.
+pub const SYSTEM_ORDER_FIELDS: &[&str] = &[
+    "SLUG",
+    "CREATED_AT",
+    "UPDATED_AT",
+    "PUBLISHED_AT",
+    "REVIEW_BY",
+];
+
 impl ContentModel {
     /// Loads and validates `dir` (usually `content-model/`). All problems are
     /// reported together, each naming its file and key.

@@ -228,3 +228,29 @@ fn a_token_revoked_from_the_command_line_is_refused_within_a_second_while_the_se
     result.unwrap();
     assert!(writes.unwrap() > 20, "the server kept writing throughout");
 }
+
+#[test]
+fn serve_refuses_a_model_with_colliding_graphql_names_before_writing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = repo().join("tests/fixtures/models/graphql-system-field-collision");
+    let (ok, _, err) = run(bron(dir.path())
+        .arg("--model-dir")
+        .arg(&model)
+        .arg("serve")
+        .env("BRON_LISTEN", "127.0.0.1:0"));
+    assert!(!ok);
+    assert!(
+        err.contains("page.toml: fields[3] (schedule_error).name") && !err.contains("panicked"),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("bron.db").exists(),
+        "nothing was written: {:?}",
+        std::fs::read_dir(dir.path()).unwrap().collect::<Vec<_>>()
+    );
+    let (ok, _, err) = run(bron(dir.path())
+        .arg("--model-dir")
+        .arg(&model)
+        .arg("schema"));
+    assert!(!ok && err.contains("scheduleError"), "{err}");
+}

@@ -784,3 +784,55 @@ fn a_type_file_that_does_not_parse_is_not_also_an_unknown_type() {
     let p = n_problems("referenced-type-unparsed", 1);
     assert!(p[0].contains("block.toml (line "), "{p:?}");
 }
+
+#[test]
+fn rejects_a_field_that_becomes_a_graphql_field_every_item_has() {
+    one_problem(
+        "graphql-system-field-collision",
+        &at(
+            "graphql-system-field-collision",
+            "page.toml",
+            "fields[3] (schedule_error).name",
+        ),
+        &[
+            "GraphQL field `scheduleError` of `Page`",
+            "already generates",
+        ],
+    );
+}
+
+#[test]
+fn rejects_a_field_that_becomes_a_filter_every_list_has() {
+    one_problem(
+        "graphql-filter-collision",
+        &at(
+            "graphql-filter-collision",
+            "page.toml",
+            "fields[3] (updated_since).name",
+        ),
+        &["filter `updatedSince` of `PageFilter`"],
+    );
+}
+
+#[test]
+fn rejects_two_fields_that_become_the_same_graphql_name() {
+    one_problem(
+        "graphql-field-collision",
+        &at(
+            "graphql-field-collision",
+            "page.toml",
+            "fields[4] (note2).name",
+        ),
+        &["`note2` of `Page`", "as fields[3] (note_2) does"],
+    );
+}
+
+#[test]
+fn rejects_a_type_that_generates_a_mutation_bron_has() {
+    let p = n_problems("graphql-mutation-collision", 2);
+    assert_problem(
+        &p[0],
+        &at("graphql-mutation-collision", "token.toml", "name"),
+        &["`createToken`", "Bron itself"],
+    );
+}
