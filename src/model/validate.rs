@@ -85,6 +85,11 @@ pub(super) fn generated_names(def: &TypeDef) -> Vec<String> {
     names
 }
 
+/// Where a type's fields become GraphQL names: the owner's name, what the
+/// names are called there, the names Bron puts there itself, and the name a
+/// field gets there (None when it is not there).
+type Place<'a> = (String, &'a str, Vec<&'a str>, fn(&FieldDef) -> Option<String>);
+
 /// Every GraphQL name a type's fields generate must be unique where it is
 /// used: the fields of its object type, of its `…Fields` and `…Filter`
 /// inputs, and the values of its `…OrderField` enum. Two model fields can
@@ -103,7 +108,7 @@ fn check_generated_fields(
     if fields.iter().any(|f| f.name == "title") || title_field == "title" {
         title.clear();
     }
-    let places: [(String, &str, Vec<&str>, fn(&FieldDef) -> Option<String>); 4] = [
+    let places: [Place; 4] = [
         (
             p.clone(),
             "field",
