@@ -1,21 +1,28 @@
-//! A cache of parsed GraphQL documents, keyed by the query text. Front ends
-//! send the same few documents with different variables, so parsing each
-//! one once is enough. Bounded: at most 1,000 documents of up to 16 KiB;
-//! when full it starts over. Holds no answers, only syntax trees, so it
-//! needs no invalidation.
+//! A cache of parsed GraphQL documents, keyed by a SHA-256 of the query
+//! text. Front ends send the same few documents with different variables, so
+//! parsing each one once is enough. Bounded: at most 1,000 documents of up to
+//! 16 KiB of text; when full, quick_cache evicts the documents least likely
+//! to be sent again, so a flood of one-off queries cannot flush the ones in
+//! use. Holds no answers, only syntax trees, so it needs no invalidation.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{ServerResult, Variables};
+use sha2::{Digest, Sha256};
 
 const MAX_DOCUMENTS: usize = 1000;
 const MAX_QUERY_BYTES: usize = 16 * 1024;
 
-#[derive(Default, Clone)]
-pub struct Documents(Arc<RwLock<HashMap<String, Arc<ExecutableDocument>>>>);
+#[derive(Clone)]
+pub struct Documents(Arc<quick_cache::sync::Cache<[u8; 32], Arc<ExecutableDocument>>>);
+
+impl Default for Documents {
+    fn default() -> Documents {
+        Documents(Arc::new(quick_cache::sync::Cache::new(MAX_DOCUMENTS)))
+    }
+}
 
 impl ExtensionFactory for Documents {
     fn create(&self) -> Arc<dyn Extension> {
@@ -32,17 +39,15 @@ impl Extension for Documents {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        if let Some(doc) = self.0.read().unwrap_or_else(|e| e.into_inner()).get(query) {
-            return Ok(ExecutableDocument::clone(doc));
+        if query.len() > MAX_QUERY_BYTES {
+            return next.run(ctx, query, variables).await;
+        }
+        let key: [u8; 32] = Sha256::digest(query.as_bytes()).into();
+        if let Some(doc) = self.0.get(&key) {
+            return Ok(ExecutableDocument::clone(&doc));
         }
         let doc = next.run(ctx, query, variables).await?;
-        if query.len() <= MAX_QUERY_BYTES {
-            let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
-            if map.len() >= MAX_DOCUMENTS {
-                map.clear();
-            }
-            map.insert(query.to_string(), Arc::new(doc.clone()));
-        }
+        self.0.insert(key, Arc::new(doc.clone()));
         Ok(doc)
     }
 }

@@ -16,9 +16,8 @@ mod query;
 mod shared;
 mod types;
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use async_graphql::dynamic::{Schema, SchemaError};
 use async_graphql::parser::types::OperationType;
@@ -119,52 +118,74 @@ pub struct GqlResponse {
     pub cached: bool,
 }
 
-const CACHE_MAX_ENTRIES: usize = 20_000;
-const CACHE_MAX_BYTES: usize = 64 * 1024 * 1024;
+/// The response cache holds at most this many bytes of keys and bodies…
+const CACHE_MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// …sized for about this many entries…
+const CACHE_EXPECTED_ENTRIES: usize = 20_000;
+/// …of at most this size each.
 const CACHE_MAX_ENTRY: usize = 1024 * 1024;
+/// What one entry costs besides its body: the 32-byte key, the sequence and
+/// the cache's own bookkeeping.
+const CACHE_ENTRY_OVERHEAD: u64 = 96;
 
-#[derive(Default)]
+type CacheKey = [u8; 32];
+
+#[derive(Clone)]
+struct Weigh;
+
+impl quick_cache::Weighter<CacheKey, (i64, Bytes)> for Weigh {
+    fn weight(&self, _key: &CacheKey, value: &(i64, Bytes)) -> u64 {
+        CACHE_ENTRY_OVERHEAD + value.1.len() as u64
+    }
+}
+
+/// Serialised answers, keyed by a SHA-256 of who asks and what, so a key
+/// costs 32 bytes however long the query text is. Bounded by weight (keys
+/// and bodies); when full, quick_cache evicts the entries least likely to be
+/// asked again (S3-FIFO), so a flood of one-off queries cannot push out
+/// what everyone reads, nor empty the cache.
+///
+/// An entry is valid only at the change sequence it was filled at; the
+/// first entry filled at a newer sequence drops the older ones.
 struct ResponseCache {
-    /// The change sequence the entries are valid at.
     seq: AtomicI64,
-    bytes: AtomicUsize,
-    map: RwLock<HashMap<String, Bytes>>,
+    map: quick_cache::sync::Cache<CacheKey, (i64, Bytes), Weigh>,
 }
 
 impl ResponseCache {
-    fn get(&self, key: &str, seq: i64) -> Option<Bytes> {
-        if self.seq.load(Ordering::Acquire) != seq {
-            return None;
+    fn new(max_bytes: u64) -> ResponseCache {
+        ResponseCache {
+            seq: AtomicI64::new(0),
+            map: quick_cache::sync::Cache::with_weighter(CACHE_EXPECTED_ENTRIES, max_bytes, Weigh),
         }
-        self.map
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(key)
-            .cloned()
     }
 
-    fn put(&self, key: String, body: Bytes, seq: i64) {
+    fn get(&self, key: &CacheKey, seq: i64) -> Option<Bytes> {
+        match self.map.get(key) {
+            Some((at, body)) if at == seq => Some(body),
+            _ => None,
+        }
+    }
+
+    fn put(&self, key: CacheKey, body: Bytes, seq: i64) {
         if body.len() > CACHE_MAX_ENTRY {
             return;
         }
-        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
-        let current = self.seq.load(Ordering::Acquire);
-        if current != seq {
-            if seq < current {
-                return; // computed before a write we already know of
-            }
-            map.clear();
-            self.bytes.store(0, Ordering::Release);
-            self.seq.store(seq, Ordering::Release);
+        let current = self.seq.fetch_max(seq, Ordering::AcqRel);
+        if seq < current {
+            return; // computed before a write we already know of
         }
-        if map.len() >= CACHE_MAX_ENTRIES
-            || self.bytes.load(Ordering::Acquire) + body.len() > CACHE_MAX_BYTES
-        {
-            map.clear();
-            self.bytes.store(0, Ordering::Release);
+        if seq > current {
+            // Everything held was filled before this write: drop it now
+            // rather than let it take room until it is evicted.
+            self.map.clear();
         }
-        self.bytes.fetch_add(body.len(), Ordering::AcqRel);
-        map.insert(key, body);
+        self.map.insert(key, (seq, body));
+    }
+
+    /// Bytes held (keys, bodies and bookkeeping).
+    fn weight(&self) -> u64 {
+        self.map.weight()
     }
 }
 
@@ -183,14 +204,25 @@ impl Api {
             sdl: schema.sdl(),
             schema,
             hub,
-            cache: Some(ResponseCache::default()),
+            cache: Some(ResponseCache::new(CACHE_MAX_BYTES)),
         })
+    }
+
+    /// The same API with a response cache of at most `bytes` (keys and bodies).
+    pub fn with_cache_bytes(mut self, bytes: u64) -> Api {
+        self.cache = Some(ResponseCache::new(bytes));
+        self
     }
 
     /// The same API without the response cache (for measuring what it saves).
     pub fn without_cache(mut self) -> Api {
         self.cache = None;
         self
+    }
+
+    /// Bytes the response cache holds: keys, bodies and bookkeeping.
+    pub fn cache_weight(&self) -> u64 {
+        self.cache.as_ref().map_or(0, ResponseCache::weight)
     }
 
     /// The schema in SDL.
@@ -240,21 +272,25 @@ impl Api {
     }
 }
 
-fn cache_key(viewer: &Viewer, request: &async_graphql::Request) -> String {
+/// Who asks and what: role, name, operation, variables and query, each
+/// length-prefixed so no two requests hash the same input.
+fn cache_key(viewer: &Viewer, request: &async_graphql::Request) -> CacheKey {
+    use sha2::{Digest, Sha256};
     let vars = serde_json::to_string(&request.variables).unwrap_or_default();
     let op = request.operation_name.as_deref().unwrap_or("");
-    let mut key = String::with_capacity(request.query.len() + vars.len() + op.len() + 16);
+    let mut h = Sha256::new();
     // Per caller, not per role: an answer may depend on who asks (`viewer`).
-    key.push_str(viewer.role.as_str());
-    key.push('\u{0}');
-    key.push_str(&viewer.name);
-    key.push('\u{0}');
-    key.push_str(op);
-    key.push('\u{0}');
-    key.push_str(&vars);
-    key.push('\u{0}');
-    key.push_str(&request.query);
-    key
+    for part in [
+        viewer.role.as_str(),
+        viewer.name.as_str(),
+        op,
+        vars.as_str(),
+        request.query.as_str(),
+    ] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().into()
 }
 
 #[cfg(test)]

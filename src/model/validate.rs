@@ -88,7 +88,12 @@ pub(super) fn generated_names(def: &TypeDef) -> Vec<String> {
 /// Where a type's fields become GraphQL names: the owner's name, what the
 /// names are called there, the names Bron puts there itself, and the name a
 /// field gets there (None when it is not there).
-type Place<'a> = (String, &'a str, Vec<&'a str>, fn(&FieldDef) -> Option<String>);
+type Place<'a> = (
+    String,
+    &'a str,
+    Vec<&'a str>,
+    fn(&FieldDef) -> Option<String>,
+);
 
 /// Every GraphQL name a type's fields generate must be unique where it is
 /// used: the fields of its object type, of its `…Fields` and `…Filter`

@@ -4,7 +4,7 @@
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use bron::hub::Role;
+use bron::hub::{Role, Viewer};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -2262,5 +2262,49 @@ async fn only_utf8_json_is_accepted_and_extensions_must_be_a_map() {
     assert_eq!(
         resp.headers()["content-type"],
         "application/json; charset=utf-8"
+    );
+}
+
+#[tokio::test]
+async fn queries_padded_with_long_comments_do_not_fill_the_cache_with_their_text() {
+    let t = example_hub().await;
+    let api = bron::graphql::Api::new(t.hub.clone()).unwrap();
+    let padding = "#".repeat(100 * 1024);
+    for i in 0..1000 {
+        let q = format!("{{ viewer {{ role }} }}\n{padding}{i}\n");
+        let r = api
+            .execute(Viewer::anonymous(), async_graphql::Request::new(q))
+            .await;
+        assert!(!r.request_error);
+    }
+    // A key is a 32-byte hash: 1,000 entries of a tiny answer, not 100 MB of
+    // query text.
+    let weight = api.cache_weight();
+    assert!(weight < 300 * 1024, "the cache holds {weight} bytes");
+}
+
+#[tokio::test]
+async fn a_flood_of_one_off_queries_does_not_flush_what_everyone_reads() {
+    let t = example_hub().await;
+    let api = bron::graphql::Api::new(t.hub.clone())
+        .unwrap()
+        .with_cache_bytes(256 * 1024);
+    let page = r#"{ product(slug: "paspoort-aanvragen") { title summary steps { title } } }"#;
+    let ask = |q: String| api.execute(Viewer::anonymous(), async_graphql::Request::new(q));
+    for _ in 0..3 {
+        ask(page.to_string()).await;
+    }
+    assert!(ask(page.to_string()).await.cached);
+    for i in 0..3000 {
+        ask(format!(
+            "{{ products(first: {}) {{ totalCount }} }} # {i}",
+            i % 50
+        ))
+        .await;
+    }
+    assert!(api.cache_weight() <= 256 * 1024);
+    assert!(
+        ask(page.to_string()).await.cached,
+        "the page everyone reads survived the flood"
     );
 }
