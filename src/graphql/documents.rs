@@ -24,6 +24,22 @@ impl Default for Documents {
     }
 }
 
+impl Documents {
+    /// The parsed document of `query`, from the cache when it is there.
+    pub fn parse(&self, query: &str) -> Option<Arc<ExecutableDocument>> {
+        if query.len() > MAX_QUERY_BYTES {
+            return async_graphql::parser::parse_query(query).ok().map(Arc::new);
+        }
+        let key: [u8; 32] = Sha256::digest(query.as_bytes()).into();
+        if let Some(doc) = self.0.get(&key) {
+            return Some(doc);
+        }
+        let doc = Arc::new(async_graphql::parser::parse_query(query).ok()?);
+        self.0.insert(key, doc.clone());
+        Some(doc)
+    }
+}
+
 impl ExtensionFactory for Documents {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(self.clone())

@@ -8,6 +8,7 @@
 //! before it returns, so nothing stale is ever served.
 
 mod convert;
+mod cost;
 mod documents;
 mod errors;
 mod loader;
@@ -24,6 +25,7 @@ use async_graphql::parser::types::OperationType;
 use bytes::Bytes;
 
 pub use convert::gql_error;
+pub use cost::MAX_COST;
 pub use loader::RequestCtx;
 
 use crate::hub::{Hub, Viewer};
@@ -37,6 +39,13 @@ pub const MAX_RECURSION: usize = 32;
 /// Builds the schema for `model`. Resolvers find the hub in the request data,
 /// so the schema can also be built without one (for `schema/schema.graphql`).
 pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
+    build_schema_with(model, &documents::Documents::default())
+}
+
+fn build_schema_with(
+    model: &ContentModel,
+    documents: &documents::Documents,
+) -> Result<Schema, SchemaError> {
     let types: Vec<_> = model.types.values().collect();
     let mut builder = Schema::build("Query", Some("Mutation"), None)
         .register(query::query_root(&types))
@@ -48,7 +57,7 @@ pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
         .limit_recursive_depth(MAX_RECURSION)
         .limit_directives(16)
         .extension(errors::ErrorPaths)
-        .extension(documents::Documents::default());
+        .extension(documents.clone());
     let (objects, enums, scalars) = shared::shared_types();
     for o in objects.into_iter().chain(mutation::shared_payloads()) {
         builder = builder.register(o);
@@ -192,6 +201,8 @@ impl ResponseCache {
 /// The GraphQL service: schema, hub and response cache.
 pub struct Api {
     schema: Schema,
+    documents: documents::Documents,
+    costs: cost::CostModel,
     sdl: String,
     hub: Arc<Hub>,
     cache: Option<ResponseCache>,
@@ -199,8 +210,11 @@ pub struct Api {
 
 impl Api {
     pub fn new(hub: Arc<Hub>) -> Result<Api, SchemaError> {
-        let schema = build_schema(hub.model())?;
+        let documents = documents::Documents::default();
+        let schema = build_schema_with(hub.model(), &documents)?;
         Ok(Api {
+            documents,
+            costs: cost::CostModel::new(hub.model()),
             sdl: schema.sdl(),
             schema,
             hub,
@@ -246,17 +260,54 @@ impl Api {
                 cached: true,
             };
         }
-        // Only queries are cached. A document without the word "mutation"
-        // (or "subscription") cannot hold one, so most need no extra parse.
-        let is_query = key.is_some()
-            && ((!request.query.contains("mutation") && !request.query.contains("subscription"))
-                || operation_type(&request.query, request.operation_name.as_deref())
-                    == Some(OperationType::Query));
+        // A document that does not parse is left to execution, which says why.
+        let mut is_query = false;
+        if let Some(doc) = self.documents.parse(&request.query) {
+            let op = operation_of(&doc, request.operation_name.as_deref());
+            is_query = op.is_some_and(|o| o.ty == OperationType::Query);
+            let cost = op.map_or(0, |op| self.costs.cost(&doc, op, &request.variables));
+            if cost > MAX_COST {
+                return refusal(
+                    "QUERY_TOO_EXPENSIVE",
+                    &format!(
+                        "this query may cost up to {cost}, more than the limit of {MAX_COST}: every field costs 1 (a text field 1 per KiB it may hold) for each item it is asked of, and page sizes (`first`, 20 when not given) and reference lists multiply; ask for smaller pages, fewer nested references or fewer aliases, or split the query"
+                    ),
+                    &[("cost", cost), ("limit", MAX_COST)],
+                );
+            }
+        }
         let ctx = RequestCtx::new(self.hub.clone(), viewer);
         let request = request.data(self.hub.clone()).data(ctx);
-        let response = self.schema.execute(request).await;
+        let response = if is_query {
+            match tokio::time::timeout(QUERY_TIMEOUT, self.schema.execute(request)).await {
+                Ok(r) => r,
+                Err(_) => {
+                    return refusal(
+                        "QUERY_TIMEOUT",
+                        &format!(
+                            "the query did not finish within {} s; ask for less, or try again when the server is less busy",
+                            QUERY_TIMEOUT.as_secs()
+                        ),
+                        &[("timeoutSeconds", QUERY_TIMEOUT.as_secs())],
+                    );
+                }
+            }
+        } else {
+            // A mutation is not cut off halfway: its transaction decides.
+            self.schema.execute(request).await
+        };
         let ok = response.errors.is_empty();
         let (body, request_error) = errors::finish(response);
+        if body.len() > MAX_RESPONSE_BYTES {
+            return refusal(
+                "RESPONSE_TOO_LARGE",
+                &format!(
+                    "the answer is {} bytes, more than the limit of {MAX_RESPONSE_BYTES}; ask for fewer items or fields",
+                    body.len()
+                ),
+                &[("limit", MAX_RESPONSE_BYTES as u64)],
+            );
+        }
         let body = Bytes::from(body);
         if ok
             && is_query
@@ -269,6 +320,42 @@ impl Api {
             request_error,
             cached: false,
         }
+    }
+}
+
+/// The most time a query may take.
+pub const QUERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// The largest answer sent; the cost limit keeps real answers far below it.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The operation a request runs, if the document has it.
+fn operation_of<'a>(
+    doc: &'a async_graphql::parser::types::ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a async_graphql::parser::types::OperationDefinition> {
+    use async_graphql::parser::types::DocumentOperations;
+    match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(&op.node),
+        (DocumentOperations::Multiple(ops), Some(n)) => ops.get(n).map(|o| &o.node),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|o| &o.node)
+        }
+        _ => None,
+    }
+}
+
+/// A request refused as a whole, with a code and numbers in `extensions`.
+fn refusal(code: &str, message: &str, numbers: &[(&str, u64)]) -> GqlResponse {
+    let mut ext = serde_json::Map::new();
+    ext.insert("code".into(), code.into());
+    for (k, v) in numbers {
+        ext.insert((*k).into(), (*v).into());
+    }
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": ext }] });
+    GqlResponse {
+        body: Bytes::from(body.to_string()),
+        request_error: true,
+        cached: false,
     }
 }
 

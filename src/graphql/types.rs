@@ -217,6 +217,9 @@ fn field_description(f: &FieldDef) -> String {
     if f.required {
         d.push_str(" Required when saving.");
     }
+    if let Some(n) = f.max_items {
+        d.push_str(&format!(" At most {n} entries."));
+    }
     if f.internal {
         d.push_str(&format!(
             " Shown only in {}: null unless the token has role agent or higher.",
@@ -239,7 +242,13 @@ fn model_field(ty: &TypeDef, f: &FieldDef) -> Field {
             let def = def.clone();
             FieldFuture::new(async move {
                 let item = item_of(&ctx)?;
-                let ids = item.reference_ids(&def.name);
+                let mut ids = item.reference_ids(&def.name);
+                // Saving keeps a list within its maximum; a longer list
+                // stored before the maximum was set is cut at it, so what a
+                // query costs (`cost.rs`) holds for every stored item.
+                if let Some(max) = def.max_items {
+                    ids.truncate(max);
+                }
                 let rc = ctx.data::<RequestCtx>()?;
                 let found = rc
                     .loader

@@ -55,6 +55,7 @@ pub(super) struct RawField {
     pub(super) required: bool,
     #[serde(default)]
     pub(super) list: bool,
+    pub(super) max_items: Option<i64>,
     pub(super) max_length: Option<i64>,
     pub(super) min: Option<i64>,
     pub(super) max: Option<i64>,

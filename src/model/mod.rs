@@ -73,6 +73,10 @@ pub struct FieldDef {
     pub description: Option<String>,
     pub required: bool,
     pub list: bool,
+    /// For lists: at most this many entries. Reference lists always have a
+    /// maximum ([`DEFAULT_MAX_REFERENCES`] unless the model says otherwise),
+    /// because what a query may ask of them multiplies by it.
+    pub max_items: Option<usize>,
     pub max_length: Option<usize>,
     pub min: Option<i64>,
     pub max: Option<i64>,
@@ -137,6 +141,9 @@ pub struct ContentModel {
     pub channels: Vec<ChannelDef>,
     pub vocabularies: BTreeMap<String, Vocabulary>,
 }
+
+/// The most entries a reference list holds when the model sets no `max_items`.
+pub const DEFAULT_MAX_REFERENCES: usize = 50;
 
 /// Item attributes every type has; a model field may not take these names.
 pub const RESERVED_FIELD_NAMES: &[&str] = &[

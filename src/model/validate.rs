@@ -12,8 +12,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::load::{RawChannels, RawField, RawType, VOCABULARY_DIR};
 use super::{
-    ChannelDef, FieldDef, FieldKind, RESERVED_FIELD_NAMES, SYSTEM_FILTER_FIELDS,
-    SYSTEM_GRAPHQL_FIELDS, SYSTEM_ORDER_FIELDS, TypeDef, Vocabulary, camel, pascal,
+    ChannelDef, DEFAULT_MAX_REFERENCES, FieldDef, FieldKind, RESERVED_FIELD_NAMES,
+    SYSTEM_FILTER_FIELDS, SYSTEM_GRAPHQL_FIELDS, SYSTEM_ORDER_FIELDS, TypeDef, Vocabulary, camel,
+    pascal,
 };
 
 /// GraphQL names Bron defines whatever the model; a type may not generate them.
@@ -363,6 +364,16 @@ fn check_field(ctx: &Ctx, key: &str, f: RawField, problems: &mut Vec<String>) ->
             bad("max_length", format!("must be a positive number, got {n}"));
         }
     }
+    if let Some(n) = f.max_items {
+        if !f.list {
+            bad(
+                "max_items",
+                "only applies to lists; add `list = true` or remove it".into(),
+            );
+        } else if n <= 0 {
+            bad("max_items", format!("must be a positive number, got {n}"));
+        }
+    }
     for (k, v) in [("min", f.min), ("max", f.max)] {
         if v.is_some() && kind != FieldKind::Integer {
             bad(k, format!("only applies to integer fields, not {}", f.kind));
@@ -490,6 +501,11 @@ fn check_field(ctx: &Ctx, key: &str, f: RawField, problems: &mut Vec<String>) ->
         description: f.description,
         required: f.required,
         list: f.list,
+        max_items: match f.max_items {
+            Some(n) => Some(n as usize),
+            None if f.list && kind == FieldKind::Reference => Some(DEFAULT_MAX_REFERENCES),
+            None => None,
+        },
         max_length: f.max_length.map(|n| n as usize),
         min: f.min,
         max: f.max,

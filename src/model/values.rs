@@ -76,11 +76,27 @@ fn check_field(
             ));
             return None;
         };
+        if let Some(max) = def.max_items
+            && items.len() > max
+        {
+            errors.push(FieldError::new(
+                path,
+                format!("at most {max} entries, got {}", items.len()),
+            ));
+            return None;
+        }
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let p = format!("{path}[{i}]");
             if item.is_null() {
                 errors.push(FieldError::new(p, "a list may not contain null"));
+                continue;
+            }
+            if def.kind == FieldKind::Reference && items[..i].contains(item) {
+                errors.push(FieldError::new(
+                    p,
+                    format!("{item} is already in this list; refer to an item once"),
+                ));
                 continue;
             }
             if let Some(v) = check_scalar(model, def, &p, item, errors) {

@@ -860,8 +860,8 @@ async fn a_query_nested_too_deep_is_refused() {
     assert_explained(&reply.body);
     assert!(reply.body["data"].is_null());
 
-    // A query within the limit runs.
-    let shallow = nested_related(5);
+    // A query within the limits runs.
+    let shallow = nested_related(2);
     let reply = call(
         &t,
         post_req(gql_body(&shallow, json!({})), Some(GQL_RESPONSE), None),
@@ -2307,4 +2307,96 @@ async fn a_flood_of_one_off_queries_does_not_flush_what_everyone_reads() {
         ask(page.to_string()).await.cached,
         "the page everyone reads survived the flood"
     );
+}
+
+// --- what a query may cost ---------------------------------------------------
+
+#[tokio::test]
+async fn a_reference_list_refuses_duplicates_and_more_than_its_maximum() {
+    let t = example_hub().await;
+    let editor = t.token(Role::Editor).await;
+    let d = t
+        .ok(
+            None,
+            &format!("{{ product(slug: \"{A_PUBLISHED_PRODUCT}\") {{ id version }} }}"),
+            json!({}),
+        )
+        .await;
+    let id = d["product"]["id"].as_str().unwrap().to_string();
+    let update = "mutation($id: ID!, $v: Int!, $r: [ID!]) { updateProduct(id: $id, version: $v, fields: {relatedProducts: $r}) { item { version } } }";
+    let hundred: Vec<&str> = std::iter::repeat_n(id.as_str(), 100).collect();
+    let err = t
+        .err(
+            Some(&editor),
+            update,
+            json!({"id": id, "v": d["product"]["version"], "r": hundred}),
+        )
+        .await;
+    assert_eq!(code(&err), "VALIDATION_FAILED", "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 20 entries, got 100"),
+        "{err}"
+    );
+    let twice = [id.as_str(), id.as_str()];
+    let err = t
+        .err(
+            Some(&editor),
+            update,
+            json!({"id": id, "v": d["product"]["version"], "r": twice}),
+        )
+        .await;
+    assert_eq!(code(&err), "VALIDATION_FAILED", "{err}");
+    assert_eq!(
+        err["extensions"]["field"], "fields.relatedProducts[1]",
+        "{err}"
+    );
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("already in this list"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn queries_whose_fan_out_multiplies_are_refused_before_they_run() {
+    let t = example_hub().await;
+    // 131 bytes, four levels of a reference list: 50^4 products.
+    let nested = "{products(first:100){nodes{relatedProducts{relatedProducts{relatedProducts{relatedProducts{title summary}}}}}}}";
+    // 220 aliases of a full page with references.
+    let mut aliases = String::from("{");
+    for i in 0..220 {
+        aliases.push_str(&format!(
+            " a{i}: products(first: 100) {{ nodes {{ steps {{ title }} }} }}"
+        ));
+    }
+    aliases.push('}');
+    for (query, vars) in [
+        (nested.to_string(), json!({})),
+        (aliases, json!({})),
+        (
+            "query($n: Int) { products(first: $n) { nodes { relatedProducts { relatedProducts { body: introduction } } } } }".to_string(),
+            json!({"n": 100}),
+        ),
+    ] {
+        let started = std::time::Instant::now();
+        let reply = call(&t, post_req(gql_body(&query, vars), Some(GQL_RESPONSE), None)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+        let err = &reply.body["errors"][0];
+        assert_eq!(code(err), "QUERY_TOO_EXPENSIVE", "{err}");
+        assert!(err["extensions"]["cost"].as_u64().unwrap() > bron::graphql::MAX_COST);
+        assert_eq!(err["extensions"]["limit"], bron::graphql::MAX_COST);
+        assert!(reply.body.get("data").is_none());
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    }
+    // The same shapes at a size a site asks for run.
+    let page = "{ products(first: 20) { nodes { title steps { title } conditions { text } questions { question } } } }";
+    t.ok(None, page, json!({})).await;
+    let related =
+        "{ products(first: 10) { nodes { relatedProducts { title relatedProducts { slug } } } } }";
+    t.ok(None, related, json!({})).await;
 }

@@ -836,3 +836,38 @@ fn rejects_a_type_that_generates_a_mutation_bron_has() {
         &["`createToken`", "Bron itself"],
     );
 }
+
+#[test]
+fn rejects_max_items_on_a_single_value() {
+    one_problem(
+        "max-items-on-single",
+        &at(
+            "max-items-on-single",
+            "page.toml",
+            "fields[1] (body).max_items",
+        ),
+        &["only applies to lists"],
+    );
+}
+
+#[test]
+fn rejects_max_items_that_is_not_positive() {
+    one_problem(
+        "max-items-not-positive",
+        &at(
+            "max-items-not-positive",
+            "page.toml",
+            "fields[2] (blocks).max_items",
+        ),
+        &["must be a positive number, got 0"],
+    );
+}
+
+#[test]
+fn a_reference_list_without_max_items_holds_at_most_the_default() {
+    let model = ContentModel::load(&fixture("valid")).unwrap();
+    let blocks = model.get("page").unwrap().field("blocks").unwrap();
+    assert_eq!(blocks.max_items, Some(bron::model::DEFAULT_MAX_REFERENCES));
+    let title = model.get("page").unwrap().field("title").unwrap();
+    assert_eq!(title.max_items, None);
+}
