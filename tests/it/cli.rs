@@ -254,3 +254,93 @@ fn serve_refuses_a_model_with_colliding_graphql_names_before_writing_anything() 
         .arg("schema"));
     assert!(!ok && err.contains("scheduleError"), "{err}");
 }
+
+/// Anonymous memory of a process in KiB (`RssAnon` in /proc/PID/status).
+fn rss_anon_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("RssAnon:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn fan_out_attacks_are_refused_quickly_without_memory_growth_or_stalling_healthz() {
+    if !std::path::Path::new("/proc/self/status").exists() {
+        eprintln!("skipped: no /proc to read memory from");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, addr) = start_server(dir.path());
+    let pid = child.id();
+    let nested = r#"{"query":"{products(first:100){nodes{relatedProducts{relatedProducts{relatedProducts{relatedProducts{title summary}}}}}}}"}"#.to_string();
+    let mut aliases = String::from("{");
+    for i in 0..220 {
+        aliases.push_str(&format!(" a{i}: products(first: 100) {{ nodes {{ steps {{ title }} relatedProducts {{ title }} }} }}"));
+    }
+    aliases.push('}');
+    let aliases = serde_json::json!({ "query": aliases }).to_string();
+    let anonymous = |body: &str| {
+        let req = format!(
+            "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        http(&addr, &req)
+    };
+    // Warm up, then take the baseline.
+    for _ in 0..20 {
+        anonymous(r#"{"query":"{ products(first: 20) { nodes { title steps { title } } } }"}"#);
+    }
+    let before = rss_anon_kib(pid);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (slowest_health, refused) = std::thread::scope(|s| {
+        let attackers: Vec<_> = (0..4)
+            .map(|i| {
+                let body = if i % 2 == 0 { &nested } else { &aliases };
+                let (stop, anonymous) = (&stop, &anonymous);
+                s.spawn(move || {
+                    let mut n = 0;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let started = Instant::now();
+                        let (status, text) = anonymous(body).expect("the server answers");
+                        assert!(
+                            started.elapsed() < Duration::from_secs(1),
+                            "refused after {:?}",
+                            started.elapsed()
+                        );
+                        assert_eq!(status, 200, "{text}");
+                        assert!(text.contains("QUERY_TOO_EXPENSIVE"), "{text}");
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect();
+        let health = "GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n";
+        let mut slowest = Duration::ZERO;
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(4) {
+            let t = Instant::now();
+            assert_eq!(http(&addr, health).map(|r| r.0), Some(200));
+            slowest = slowest.max(t.elapsed());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let refused: usize = attackers.into_iter().map(|a| a.join().unwrap()).sum();
+        (slowest, refused)
+    });
+    let after = rss_anon_kib(pid);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(refused > 20, "only {refused} attacks were sent");
+    assert!(
+        slowest_health < Duration::from_millis(500),
+        "/healthz took {slowest_health:?} during the attacks"
+    );
+    assert!(
+        after.saturating_sub(before) < 50 * 1024,
+        "anonymous memory grew from {before} KiB to {after} KiB"
+    );
+}
