@@ -59,8 +59,10 @@ pub enum Error {
         line: usize,
         message: String,
     },
+    #[error("{0}")]
+    StoreBusy(String),
     #[error("database error: {0}")]
-    Store(#[from] sqlx::Error),
+    Store(sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
@@ -91,6 +93,7 @@ impl Error {
             Error::Unauthenticated(_) => "UNAUTHENTICATED",
             Error::Forbidden(_) => "FORBIDDEN",
             Error::Import { .. } => "IMPORT_FAILED",
+            Error::StoreBusy(_) => "STORE_BUSY",
             Error::Store(_) | Error::Migrate(_) | Error::Internal(_) => "INTERNAL",
         }
     }
@@ -108,6 +111,7 @@ impl Error {
             | Error::ReferenceNotPublished(_)
             | Error::InvalidState(_) => 409,
             Error::Validation(_) | Error::BadInput(_) | Error::Import { .. } => 400,
+            Error::StoreBusy(_) => 503,
             Error::Store(_) | Error::Migrate(_) | Error::Internal(_) => 500,
         }
     }
@@ -126,6 +130,33 @@ impl Error {
 
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
         Error::Validation(vec![FieldError::new(field, message)])
+    }
+}
+
+/// Seconds a caller should wait before retrying a `STORE_BUSY` write.
+pub const RETRY_AFTER_SECONDS: u64 = 1;
+
+impl From<sqlx::Error> for Error {
+    /// A store that another writer holds longer than the wait allows (an
+    /// import in another process, a write queue that does not drain) is a
+    /// specific, retryable error, not an internal one.
+    fn from(e: sqlx::Error) -> Error {
+        let busy = match &e {
+            sqlx::Error::PoolTimedOut => true,
+            // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with extended codes.
+            sqlx::Error::Database(db) => db
+                .code()
+                .and_then(|c| c.parse::<i64>().ok())
+                .is_some_and(|c| matches!(c & 0xff, 5 | 6)),
+            _ => false,
+        };
+        if busy {
+            Error::StoreBusy(format!(
+                "the store is busy with another write (such as a large import); nothing was changed, try again in {RETRY_AFTER_SECONDS} s"
+            ))
+        } else {
+            Error::Store(e)
+        }
     }
 }
 

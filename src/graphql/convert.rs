@@ -108,8 +108,12 @@ pub fn gql_error(e: Error) -> async_graphql::Error {
     } else {
         message
     };
+    let retry = matches!(e, Error::StoreBusy(_));
     async_graphql::Error::new(message).extend_with(|_, ext| {
         ext.set("code", code);
+        if retry {
+            ext.set("retryAfterSeconds", crate::error::RETRY_AFTER_SECONDS);
+        }
         if let Some((field, _)) = problems.first() {
             ext.set("field", field.as_str());
             let list: Vec<GqlValue> = problems

@@ -228,6 +228,10 @@ pub struct Referrer {
     pub field: String,
 }
 
+/// How long a write waits for the store (for this process's writer
+/// connection, then for SQLite's lock) before it fails as `STORE_BUSY`.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 #[derive(Clone)]
 pub struct Store {
     read: SqlitePool,
@@ -253,13 +257,13 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             .pragma("cache_size", "-16000")
             .statement_cache_capacity(256);
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(BUSY_TIMEOUT)
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./schema/migrations").run(&write).await?;

@@ -46,7 +46,7 @@ pub(super) fn map_constraint(e: sqlx::Error, item: &ItemRow) -> Error {
             ));
         }
     }
-    Error::Store(e)
+    Error::from(e)
 }
 
 impl WriteTx {
@@ -266,7 +266,7 @@ impl WriteTx {
                         "an active token named `{name}` already exists; revoke it first or choose another name"
                     ))
                 }
-                _ => Error::Store(e),
+                _ => Error::from(e),
             })?;
         Ok(())
     }

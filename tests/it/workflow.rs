@@ -659,3 +659,34 @@ async fn anonymous_and_agent_callers_learn_nothing_of_unpublished_work() {
         assert!(!text.contains("geheime") && !text.contains("nog niet live"));
     }
 }
+
+#[tokio::test]
+async fn a_write_that_cannot_get_the_store_in_time_is_store_busy_and_changes_nothing() {
+    let t = empty_hub().await;
+    let editor = t.token(Role::Editor).await;
+    // Another process (an import, say) holds the store's write lock.
+    let other = bron::store::Store::open(&t.dir.path().join("bron.db"))
+        .await
+        .unwrap();
+    let held = other.begin().await.unwrap();
+    let started = std::time::Instant::now();
+    let err = t
+        .err(
+            Some(&editor),
+            CREATE_STEP,
+            json!({"f": {"title": "Wacht", "instruction": "Even."}}),
+        )
+        .await;
+    assert_eq!(code(&err), "STORE_BUSY", "{err}");
+    assert_eq!(err["extensions"]["retryAfterSeconds"], 1);
+    assert!(err["message"].as_str().unwrap().contains("try again"));
+    assert!(started.elapsed() < Duration::from_secs(15));
+    drop(held);
+    let editor_list = "{ steps(filter: {}) { totalCount } }";
+    assert_eq!(
+        t.ok(Some(&editor), editor_list, json!({})).await["steps"]["totalCount"],
+        0,
+        "nothing was written"
+    );
+    create_step(&t, &editor, "Nu wel").await;
+}
