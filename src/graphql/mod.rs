@@ -65,8 +65,17 @@ fn build_schema_with(
     for e in enums {
         builder = builder.register(e);
     }
+    // Only the scalars something uses: the served schema (introspection)
+    // leaves unused types out, and the SDL must say exactly what is served.
+    let used: std::collections::HashSet<String> = types
+        .iter()
+        .flat_map(|ty| ty.fields.iter().map(|f| convert::element_type(&ty.name, f)))
+        .chain(shared::SYSTEM_SCALARS.iter().map(|s| s.to_string()))
+        .collect();
     for s in scalars {
-        builder = builder.register(s);
+        if used.contains(s.type_name()) {
+            builder = builder.register(s);
+        }
     }
     for ty in &types {
         builder = builder.register(types::item_object(ty));

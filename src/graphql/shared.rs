@@ -120,6 +120,9 @@ fn value_field(name: &str, ty: TypeRef) -> Field {
     })
 }
 
+/// The scalars Bron's own fields use, whatever the model.
+pub const SYSTEM_SCALARS: [&str; 3] = [SCALAR_DATE, SCALAR_DATETIME, SCALAR_JSON];
+
 /// Types every schema has, whatever the model.
 pub fn shared_types() -> (Vec<Object>, Vec<Enum>, Vec<Scalar>) {
     let page_info = Object::new("PageInfo")

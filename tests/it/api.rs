@@ -2400,3 +2400,35 @@ async fn queries_whose_fan_out_multiplies_are_refused_before_they_run() {
         "{ products(first: 10) { nodes { relatedProducts { title relatedProducts { slug } } } } }";
     t.ok(None, related, json!({})).await;
 }
+
+#[tokio::test]
+async fn the_checked_in_schema_declares_exactly_the_types_the_server_serves() {
+    let t = empty_hub().await;
+    let d = t
+        .ok(None, "{ __schema { types { name } } }", json!({}))
+        .await;
+    let builtin = ["String", "Int", "Float", "Boolean", "ID"];
+    let mut served: Vec<String> = d["__schema"]["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .filter(|n| !n.starts_with("__") && !builtin.contains(&n.as_str()))
+        .collect();
+    served.sort();
+    let sdl = std::fs::read_to_string(repo().join("schema/schema.graphql")).unwrap();
+    let mut declared: Vec<String> = sdl
+        .lines()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let kind = words.next()?;
+            ["type", "scalar", "enum", "input", "interface", "union"]
+                .contains(&kind)
+                .then(|| words.next())
+                .flatten()
+                .map(|n| n.trim_end_matches('{').to_string())
+        })
+        .collect();
+    declared.sort();
+    assert_eq!(declared, served);
+}
