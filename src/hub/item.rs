@@ -117,31 +117,50 @@ pub(crate) fn edges(ty: &TypeDef, fields: &Map<String, Value>) -> Vec<Edge> {
     out
 }
 
-/// `Paspoort aanvragen (18+)` -> `paspoort-aanvragen-18`
+/// `Paspoort aanvragen (18+)` -> `paspoort-aanvragen-18`,
+/// `Straße en ĳsbaan` -> `strasse-en-ijsbaan`. Letters are transliterated to
+/// ASCII first (combining accents fall away, a Cyrillic `а` becomes `a`), so
+/// a slug never loses a letter it could have kept; what cannot be
+/// transliterated is dropped ([`unfoldable`] finds it).
 pub fn slugify(text: &str) -> String {
     let mut out = String::new();
-    for c in text.chars().flat_map(char::to_lowercase) {
-        let c = match c {
-            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            'ñ' => 'n',
-            'ÿ' | 'ý' => 'y',
-            c => c,
+    for c in text.chars() {
+        let folded = if c.is_ascii() {
+            None
+        } else {
+            deunicode::deunicode_char(c)
         };
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
+        let chars: Box<dyn Iterator<Item = char>> = match folded {
+            Some(s) => Box::new(s.chars()),
+            None if c.is_ascii() => Box::new(std::iter::once(c)),
+            None => Box::new(std::iter::empty()),
+        };
+        for c in chars.flat_map(char::to_lowercase) {
+            if c.is_ascii_alphanumeric() {
+                out.push(c);
+            } else if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
         }
         if out.len() >= 80 {
             break;
         }
     }
+    out.truncate(80);
     out.trim_end_matches('-').to_string()
+}
+
+/// The first letter or digit of `text` that has no ASCII transliteration
+/// (combining accents do not count: they fall away).
+pub fn unfoldable(text: &str) -> Option<char> {
+    let combining = |c: char| matches!(c as u32, 0x300..=0x36F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F);
+    text.chars().find(|&c| {
+        c.is_alphanumeric()
+            && !c.is_ascii()
+            && !combining(c)
+            && !deunicode::deunicode_char(c)
+                .is_some_and(|s| s.chars().any(|x| x.is_ascii_alphanumeric()))
+    })
 }
 
 pub(crate) fn check_slug(slug: &str) -> Result<()> {
@@ -193,6 +212,14 @@ mod tests {
         assert_eq!(slugify("Paspoort aanvragen (18+)"), "paspoort-aanvragen-18");
         assert_eq!(slugify("Café ’t Hoekje"), "cafe-t-hoekje");
         assert_eq!(slugify("!!!"), "");
+        assert_eq!(slugify("Straße en ĳsbaan"), "strasse-en-ijsbaan");
+        assert_eq!(slugify("pa\u{301}spoort aanvragen"), "paspoort-aanvragen");
+        assert_eq!(slugify("p\u{430}spoort aanvragen"), "paspoort-aanvragen");
+        assert_eq!(slugify("Ærø — café"), "aero-cafe");
+        assert_eq!(unfoldable("Paspoort"), None);
+        assert_eq!(unfoldable("Straße"), None);
+        assert_eq!(unfoldable("pa\u{301}spoort"), None);
+        assert_eq!(unfoldable("Paspoort \u{294}"), Some('\u{294}'));
         assert!(check_slug("paspoort-aanvragen").is_ok());
         assert!(check_slug("Paspoort").is_err());
         assert!(check_slug("a--b").is_err());

@@ -205,6 +205,14 @@ impl Hub {
                     .get(&ty.title_field)
                     .and_then(Value::as_str)
                     .unwrap_or("");
+                if let Some(c) = super::item::unfoldable(title) {
+                    return Err(Error::invalid(
+                        "slug",
+                        format!(
+                            "the title contains `{c}`, which cannot be written in a web address; pass a slug (lowercase letters, digits and hyphens)"
+                        ),
+                    ));
+                }
                 let slug = slugify(title);
                 if slug.is_empty() {
                     return Err(Error::invalid(

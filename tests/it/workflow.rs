@@ -690,3 +690,24 @@ async fn a_write_that_cannot_get_the_store_in_time_is_store_busy_and_changes_not
     );
     create_step(&t, &editor, "Nu wel").await;
 }
+
+#[tokio::test]
+async fn slugs_are_transliterated_and_what_cannot_be_is_refused() {
+    let t = empty_hub().await;
+    let editor = t.token(Role::Editor).await;
+    let create = r#"mutation($t: String!) { createStep(fields: {title: $t, instruction: "Doe dit."}) { item { slug } } }"#;
+    for (title, slug) in [
+        ("Straße en ĳsbaan", "strasse-en-ijsbaan"),
+        ("Pa\u{301}spoort aanvragen", "paspoort-aanvragen"),
+        ("P\u{430}spoort verlengen", "paspoort-verlengen"),
+    ] {
+        let d = t.ok(Some(&editor), create, json!({"t": title})).await;
+        assert_eq!(d["createStep"]["item"]["slug"], slug, "{title}");
+    }
+    let err = t
+        .err(Some(&editor), create, json!({"t": "Stap \u{294}"}))
+        .await;
+    assert_eq!(code(&err), "VALIDATION_FAILED", "{err}");
+    assert_eq!(err["extensions"]["field"], "slug");
+    assert!(err["message"].as_str().unwrap().contains("pass a slug"));
+}
