@@ -42,7 +42,11 @@ const SYSTEM_ORDER: [(&str, OrderKey); 5] = [
 fn system_filters() -> [(&'static str, TypeRef, &'static str); 4] {
     [
         ("status", TypeRef::named("Status"), ""),
-        ("locale", TypeRef::named(TypeRef::STRING), ""),
+        (
+            "locale",
+            TypeRef::named(TypeRef::STRING),
+            "The language of the items: `nl` when not given (as for a single item), `*` for every language.",
+        ),
         (
             "updatedSince",
             TypeRef::named(SCALAR_DATETIME),

@@ -63,6 +63,8 @@ pub struct ListPage {
 }
 
 pub const DEFAULT_PAGE: i64 = 20;
+/// The `locale` filter value that lists items of every language.
+pub const ANY_LOCALE: &str = "*";
 pub const MAX_PAGE: i64 = 100;
 
 impl Hub {
@@ -160,6 +162,16 @@ impl Hub {
                     &format!("filtering on the internal field `{name}`"),
                 )?;
             }
+            // Checked like a saved value, so `"abc"` for an amount is an
+            // error rather than a silent empty list, and `84.7` matches the
+            // stored `"84.70"`.
+            let value = crate::model::values::check_value(
+                &self.model,
+                def,
+                &format!("filter.{name}"),
+                &value,
+            )
+            .map_err(Error::Validation)?;
             fields.push(FieldFilter {
                 name,
                 list: def.list,
@@ -191,7 +203,13 @@ impl Hub {
             type_name: req.type_name,
             stage: viewer.role.stage(),
             status: req.status,
-            locale: req.locale,
+            // One default for lists and single lookups: Dutch, unless the
+            // caller names a language, or `*` for every language.
+            locale: match req.locale.as_deref() {
+                None => Some(super::write::DEFAULT_LOCALE.to_string()),
+                Some(ANY_LOCALE) => None,
+                Some(l) => Some(l.to_string()),
+            },
             updated_since: req.updated_since,
             external_id: req.external_id,
             fields,

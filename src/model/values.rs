@@ -56,6 +56,27 @@ pub fn check_fields(
     }
 }
 
+/// Checks one value for field `def` the way a saved value is checked (a
+/// filter value, say), and returns it normalised; a list field takes one
+/// entry. `path` names the value in errors.
+pub fn check_value(
+    model: &ContentModel,
+    def: &FieldDef,
+    path: &str,
+    value: &Value,
+) -> Result<Value, Vec<FieldError>> {
+    let single = FieldDef {
+        list: false,
+        ..def.clone()
+    };
+    let mut errors = Vec::new();
+    match check_field(model, &single, path, value, &mut errors) {
+        Some(v) if errors.is_empty() => Ok(v),
+        _ if errors.is_empty() => Err(vec![FieldError::new(path, "a value is needed")]),
+        _ => Err(errors),
+    }
+}
+
 /// Returns the normalised value, or None when absent/empty (or invalid, with
 /// the problem pushed to `errors`).
 fn check_field(

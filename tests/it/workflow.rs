@@ -711,3 +711,81 @@ async fn slugs_are_transliterated_and_what_cannot_be_is_refused() {
     assert_eq!(err["extensions"]["field"], "slug");
     assert!(err["message"].as_str().unwrap().contains("pass a slug"));
 }
+
+#[tokio::test]
+async fn lists_and_single_lookups_share_one_default_locale() {
+    let t = empty_hub().await;
+    let editor = t.token(Role::Editor).await;
+    let create = r#"mutation($t: String!, $l: String) { createStep(fields: {title: $t, instruction: "Doe dit."}, locale: $l) { item { id } } }"#;
+    t.ok(Some(&editor), create, json!({"t": "Paspoort", "l": "nl"}))
+        .await;
+    t.ok(Some(&editor), create, json!({"t": "Passport", "l": "en"}))
+        .await;
+    let list = "query($l: String) { steps(filter: {locale: $l}) { totalCount nodes { locale } } }";
+    let nl = t.ok(Some(&editor), list, json!({})).await;
+    assert_eq!(nl["steps"]["totalCount"], 1);
+    assert_eq!(nl["steps"]["nodes"][0]["locale"], "nl");
+    let no_filter = t
+        .ok(Some(&editor), "{ steps { totalCount } }", json!({}))
+        .await;
+    assert_eq!(no_filter["steps"]["totalCount"], 1);
+    let en = t.ok(Some(&editor), list, json!({"l": "en"})).await;
+    assert_eq!(en["steps"]["nodes"][0]["locale"], "en");
+    let all = t.ok(Some(&editor), list, json!({"l": "*"})).await;
+    assert_eq!(all["steps"]["totalCount"], 2);
+    let one = t
+        .ok(
+            Some(&editor),
+            r#"{ step(slug: "paspoort") { locale } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(one["step"]["locale"], "nl");
+}
+
+#[tokio::test]
+async fn filter_values_are_checked_like_saved_values() {
+    let t = example_hub().await;
+    let err = t
+        .err(
+            None,
+            r#"{ products(filter: {uplUri: "geen uri"}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&err), "VALIDATION_FAILED", "{err}");
+    assert_eq!(err["extensions"]["field"], "filter.uplUri", "{err}");
+    // An amount that is not one is an error, not a silent empty list.
+    let money = "query($a: Money) { facts(filter: {amount: $a}) { totalCount } }";
+    let err = t.err(None, money, json!({"a": "abc"})).await;
+    assert_eq!(code(&err), "VALIDATION_FAILED", "{err}");
+    assert_eq!(err["extensions"]["field"], "filter.amount", "{err}");
+    // A valid amount is normalised as on save: 84.7 finds "84.70".
+    let stored = t
+        .ok(
+            None,
+            "{ facts(first: 100) { nodes { amount } } }",
+            json!({}),
+        )
+        .await;
+    let amount = stored["facts"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|n| {
+            n["amount"]
+                .as_str()
+                .filter(|a| a.ends_with('0'))
+                .map(String::from)
+        })
+        .expect("an example fact with an amount ending in 0");
+    let short = amount
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .to_string();
+    let found = t.ok(None, money, json!({"a": short})).await;
+    assert!(
+        found["facts"]["totalCount"].as_i64().unwrap() >= 1,
+        "{short}: {found}"
+    );
+}
