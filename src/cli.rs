@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use crate::hub::{Role, Viewer};
 use crate::import::{ImportOptions, export_lines, import_path};
 use crate::model::ContentModel;
-use crate::server::{ServeConfig, open_hub};
+use crate::server::{ServeConfig, open_hub, open_hub_with};
 
 #[derive(Parser)]
 #[command(
@@ -162,7 +162,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Token { command } => {
-            let hub = open_hub(&cli.data_dir, &cli.model_dir).await?;
+            // Tokens do not depend on the content model.
+            let hub = open_hub_with(&cli.data_dir, ContentModel::default()).await?;
             match command {
                 TokenCommand::Create { role, name } => {
                     let t = hub

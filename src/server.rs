@@ -22,6 +22,11 @@ pub const DB_FILE: &str = "bron.db";
 /// Loads the model and opens the store in `data_dir`.
 pub async fn open_hub(data_dir: &Path, model_dir: &Path) -> anyhow::Result<Arc<Hub>> {
     let model = ContentModel::load(model_dir)?;
+    open_hub_with(data_dir, model).await
+}
+
+/// Opens the store in `data_dir` with an already loaded model.
+pub async fn open_hub_with(data_dir: &Path, model: ContentModel) -> anyhow::Result<Arc<Hub>> {
     let store = Store::open(&data_dir.join(DB_FILE))
         .await
         .with_context(|| format!("cannot open the store in {}", data_dir.display()))?;
@@ -34,7 +39,7 @@ pub async fn seed_if_empty(hub: &Hub, seed: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     if !seed.exists() {
-        tracing::info!(path = %seed.display(), "the store is empty and there is no example content to load");
+        tracing::warn!(path = %seed.display(), "the store is empty and there is no example content at this path; pass --seed (or set BRON_SEED) to load it from elsewhere");
         return Ok(());
     }
     let report = import_path(hub, &Viewer::cli(), seed, ImportOptions::default())

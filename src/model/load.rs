@@ -119,7 +119,7 @@ pub(super) fn load_dir(dir: &Path) -> Result<ContentModel, ModelError> {
         Err(e) => {
             return Err(ModelError {
                 problems: vec![format!(
-                    "{}: cannot read the content-model directory: {e}",
+                    "{}: cannot read the content-model directory: {e}; run Bron from the directory that holds content-model/, or pass --model-dir (or set BRON_MODEL_DIR)",
                     dir.display()
                 )],
             });

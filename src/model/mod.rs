@@ -134,7 +134,9 @@ pub struct Vocabulary {
     pub entries: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone)]
+/// The default is the empty model: no types, no channels (what commands
+/// that do not touch content, such as `bron token`, run with).
+#[derive(Debug, Clone, Default)]
 pub struct ContentModel {
     /// Types by name, in name order (stable schema output).
     pub types: BTreeMap<String, TypeDef>,

@@ -344,3 +344,35 @@ fn fan_out_attacks_are_refused_quickly_without_memory_growth_or_stalling_healthz
         "anonymous memory grew from {before} KiB to {after} KiB"
     );
 }
+
+#[test]
+fn commands_work_from_any_directory_or_name_the_flag_they_miss() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let from_elsewhere = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_bron"));
+        c.current_dir(elsewhere.path())
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .env("BRON_LOG", "warn")
+            .env_remove("BRON_MODEL_DIR")
+            .env_remove("BRON_SEED");
+        run(&mut c)
+    };
+    // Tokens need no content model.
+    let (ok, token, err) = from_elsewhere(&["token", "create", "--role", "agent", "--name", "kcc"]);
+    assert!(ok, "{err}");
+    assert!(token.trim().starts_with("bron_"));
+    let (ok, list, err) = from_elsewhere(&["token", "list"]);
+    assert!(ok && list.contains("kcc\tagent"), "{err}");
+    // Commands that need the model say which flag gives it.
+    for args in [&["check"][..], &["serve"], &["schema"]] {
+        let (ok, _, err) = from_elsewhere(args);
+        assert!(!ok, "{args:?}");
+        assert!(
+            err.contains("--model-dir") && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+    }
+}
