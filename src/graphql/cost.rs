@@ -329,3 +329,43 @@ impl Walk<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cost_of(query: &str) -> u64 {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let model = ContentModel::load(&root.join("content-model")).unwrap();
+        let doc = async_graphql::parser::parse_query(query).unwrap();
+        let op = match &doc.operations {
+            async_graphql::parser::types::DocumentOperations::Single(op) => op.node.clone(),
+            _ => unreachable!(),
+        };
+        CostModel::new(&model).cost(&doc, &op, &Variables::default())
+    }
+
+    /// The figures the README gives.
+    #[test]
+    fn pages_and_reference_lists_multiply() {
+        let page = "{ product(slug: \"x\") { title summary steps { title instruction } conditions { text } questions { question shortAnswer } } }";
+        let cost = cost_of(page);
+        assert!((100..=300).contains(&cost), "{cost}");
+        let list = "{ products(first: 20) { nodes { title summary steps { title instruction } conditions { text } questions { question shortAnswer } } } }";
+        let cost = cost_of(list);
+        assert!((2_000..=6_000).contains(&cost), "{cost}");
+        let nested =
+            "{ products(first: 100) { nodes { relatedProducts { relatedProducts { title } } } } }";
+        let cost = cost_of(nested);
+        assert!(cost > MAX_COST, "{cost}");
+        // Fragments on the interface count for the type they name.
+        let any = "{ item(id: \"x\") { ... on Product { relatedProducts { title } } } }";
+        assert_eq!(cost_of(any), 1 + 1 + 20);
+        println!(
+            "page {} list {} nested {}",
+            cost_of(page),
+            cost_of(list),
+            cost
+        );
+    }
+}
