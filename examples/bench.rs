@@ -236,6 +236,24 @@ fn main() {
             "import: {n} items in {secs:.2} s = {:.0} items/s (one transaction, published)",
             n as f64 / secs
         );
+        // The same items again, every one changed: updates, new revisions
+        // and a new live snapshot for each.
+        let mut changed = content(items);
+        for r in &mut changed {
+            let title = &hub.model().get(&r.type_name).unwrap().title_field;
+            if let Some(serde_json::Value::String(t)) = r.fields.get_mut(title) {
+                t.push_str(" (2)");
+            }
+        }
+        let t = Instant::now();
+        let report = hub.import(&Viewer::cli(), changed).await.unwrap();
+        let update_secs = t.elapsed().as_secs_f64();
+        assert_eq!(report.updated, n);
+        println!(
+            "re-import: {n} changed items in {update_secs:.2} s = {:.0} items/s ({:.2} x the insert rate)",
+            n as f64 / update_secs,
+            secs / update_secs
+        );
 
         let cached = Arc::new(Api::new(hub.clone()).unwrap());
         let uncached = Arc::new(Api::new(hub.clone()).unwrap().without_cache());

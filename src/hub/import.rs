@@ -118,10 +118,6 @@ impl Hub {
             }
             existing.push(found);
         }
-        let pending: HashMap<String, String> = batch
-            .iter()
-            .map(|((t, _, _), (id, _))| (id.clone(), t.clone()))
-            .collect();
 
         // 2. Resolve reference slugs to ids; what goes live may only point at what is live.
         let mut resolved = Vec::with_capacity(records.len());
@@ -129,27 +125,40 @@ impl Hub {
             resolved.push(self.resolve_refs(r, &batch, &by_slug)?);
         }
 
-        // 3. New items: checked by the same function as `create`, made live
-        //    like `publish` does, and written a few hundred rows per statement.
-        //    Existing items: through `update_in` and `publish_in`, one by one.
+        // 3. Every record becomes a row in memory: new items checked by the
+        //    same function as `create`, existing ones patched by the same
+        //    function as `update`; what goes live is made live as `publish`
+        //    does. References were resolved above to items of the right type
+        //    and, for what goes live, to items that are or go live. Then all
+        //    rows, revisions, edges and change-log entries are written a few
+        //    hundred rows per statement, so updating is as fast as inserting.
         let now = now_ms();
         let mut report = ImportReport {
             seq: self.seq(),
             ..Default::default()
         };
+        let found_ids: Vec<String> = existing.iter().flatten().cloned().collect();
+        let mut current: HashMap<String, crate::store::ItemRow> = tx
+            .items_by_ids(&found_ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
         let mut rows = Vec::new();
+        let mut revised = Vec::new();
+        let mut replaced = Vec::new();
         let mut edges = Vec::new();
-        let mut publish = Vec::new();
+        let mut actions: Vec<(usize, &'static str)> = Vec::new();
         let mut offline: Vec<(String, Status)> = Vec::new();
         for ((r, found), fields) in records.iter().zip(existing).zip(resolved) {
-            let id = match found {
+            let ty = self.type_def(&r.type_name)?;
+            let (mut row, content, is_new, changed_content) = match found {
                 Some(id) => {
-                    let row = tx
-                        .item(&id)
-                        .await?
+                    let row = current
+                        .remove(&id)
                         .ok_or_else(|| Error::not_found(format!("item `{id}`")))?;
                     let mut patch_fields = fields;
-                    for f in &self.type_def(&r.type_name)?.fields {
+                    for f in &ty.fields {
                         patch_fields.entry(f.name.clone()).or_insert(Value::Null);
                     }
                     let patch = Patch {
@@ -160,86 +169,110 @@ impl Hub {
                         message: Some("import".into()),
                     };
                     match self
-                        .update_in(tx, viewer, row, patch, "import", &pending)
-                        .await
+                        .apply_patch(row.clone(), patch)
                         .map_err(|e| r.fail(e))?
                     {
-                        Some((_, seq)) => {
+                        Some((mut changed, fields, _)) => {
+                            changed.version += 1;
+                            changed.updated_at = now;
                             report.updated += 1;
-                            report.seq = seq;
+                            (changed, fields, false, true)
                         }
-                        None => report.unchanged += 1,
+                        None => {
+                            report.unchanged += 1;
+                            let fields = super::item::parse_fields(&row.fields, &row.id)?;
+                            (row, fields, false, false)
+                        }
                     }
-                    match r.status {
-                        Status::Published => publish.push(id),
-                        other => offline.push((id, other)),
-                    }
-                    continue;
                 }
-                None => batch[&(r.type_name.clone(), r.locale.clone(), r.slug.clone())]
-                    .0
-                    .clone(),
+                None => {
+                    let id = batch[&(r.type_name.clone(), r.locale.clone(), r.slug.clone())]
+                        .0
+                        .clone();
+                    let new = NewItem {
+                        id: Some(id),
+                        type_name: r.type_name.clone(),
+                        slug: Some(r.slug.clone()),
+                        locale: Some(r.locale.clone()),
+                        external_id: r.external_id.clone(),
+                        review_by: r.review_by.clone(),
+                        fields,
+                        message: None,
+                    };
+                    let (row, fields) = self.new_row(new, now).map_err(|e| r.fail(e))?;
+                    report.created += 1;
+                    (row, fields, true, true)
+                }
             };
-            let new = NewItem {
-                id: Some(id),
-                type_name: r.type_name.clone(),
-                slug: Some(r.slug.clone()),
-                locale: Some(r.locale.clone()),
-                external_id: r.external_id.clone(),
-                review_by: r.review_by.clone(),
-                fields,
-                message: None,
-            };
-            let (mut row, fields) = self.new_row(new, now).map_err(|e| r.fail(e))?;
-            let ty = self.type_def(&row.type_name)?;
-            for e in super::item::edges(ty, &fields) {
-                edges.push((row.id.clone(), Stage::Latest, e.clone()));
-                if r.status == Status::Published {
-                    edges.push((row.id.clone(), Stage::Published, e));
+            let index = rows.len();
+            if changed_content {
+                revised.push(index);
+                if !is_new {
+                    replaced.push((row.id.clone(), Stage::Latest));
+                }
+                for e in super::item::edges(ty, &content) {
+                    edges.push((row.id.clone(), Stage::Latest, e));
+                }
+                // A new item that goes live at once has one entry, `publish`.
+                if !(is_new && r.status == Status::Published) {
+                    actions.push((index, if is_new { "create" } else { "import" }));
                 }
             }
             match r.status {
-                Status::Published => make_live(&mut row, now),
-                Status::Archived => row.status = Status::Archived,
-                Status::Draft => {}
+                Status::Published
+                    if !(row.status == Status::Published
+                        && row.published_version == Some(row.version)) =>
+                {
+                    make_live(&mut row, now);
+                    if !is_new {
+                        replaced.push((row.id.clone(), Stage::Published));
+                    }
+                    for e in super::item::edges(ty, &content) {
+                        edges.push((row.id.clone(), Stage::Published, e));
+                    }
+                    actions.push((index, "publish"));
+                }
+                Status::Published => {}
+                Status::Archived if is_new => row.status = Status::Archived,
+                Status::Draft if is_new => {}
+                other => offline.push((row.id.clone(), other)),
             }
-            rows.push(row);
+            if changed_content || actions.last().is_some_and(|(i, _)| *i == index) {
+                rows.push(row);
+            }
         }
         if !rows.is_empty() {
-            let revisions: Vec<Revision> = rows
+            let revisions: Vec<Revision> = revised
                 .iter()
-                .map(|row| Revision {
-                    item_id: &row.id,
-                    version: 1,
-                    author: &viewer.name,
-                    at: now,
-                    message: "import",
-                    content: revision_json(row),
+                .map(|&i| {
+                    let row = &rows[i];
+                    Revision {
+                        item_id: &row.id,
+                        version: row.version,
+                        author: &viewer.name,
+                        at: now,
+                        message: "import",
+                        content: revision_json(row),
+                    }
                 })
                 .collect();
-            let changes: Vec<Change> = rows
+            let changes: Vec<Change> = actions
                 .iter()
-                .map(|row| Change {
-                    at: now,
-                    actor: &viewer.name,
-                    action: if row.status == Status::Published {
-                        "publish"
-                    } else {
-                        "create"
-                    },
-                    item_id: Some(&row.id),
-                    item_type: Some(&row.type_name),
-                    version: Some(1),
-                    detail: Some("import"),
+                .map(|&(i, action)| {
+                    let row = &rows[i];
+                    Change {
+                        at: now,
+                        actor: &viewer.name,
+                        action,
+                        item_id: Some(&row.id),
+                        item_type: Some(&row.type_name),
+                        version: Some(row.version),
+                        detail: Some("import"),
+                    }
                 })
                 .collect();
-            let seq = tx.insert_many(&rows, &revisions, &edges, &changes).await?;
-            report.created = rows.len();
-            report.seq = report.seq.max(seq);
-        }
-        if !publish.is_empty() {
-            let (_, seq) = self
-                .publish_in(tx, viewer, &publish, Some("import"))
+            let seq = tx
+                .write_many(&rows, &revisions, &replaced, &edges, &changes)
                 .await?;
             report.seq = report.seq.max(seq);
         }

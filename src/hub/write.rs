@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::item::{check_locale, check_slug, edges, parse_fields};
 use super::{Hub, ItemView, Role, Viewer, now_ms, slugify};
@@ -50,6 +50,10 @@ pub struct Patch {
     pub message: Option<String>,
 }
 
+/// A row with a patch applied: the row, its checked fields, and whether the
+/// fields (and so the references) changed.
+pub(crate) type Patched = (ItemRow, Map<String, Value>, bool);
+
 /// The result of a write: the item as the writer now sees it, and the
 /// change-log sequence the write produced.
 #[derive(Debug, Clone)]
@@ -58,16 +62,21 @@ pub struct Written {
     pub seq: i64,
 }
 
+/// The content a revision keeps: the item's keys and its fields. The stored
+/// fields are already JSON text and are copied in as they are, not parsed
+/// again (import writes one revision per item).
 pub(crate) fn revision_json(row: &ItemRow) -> String {
-    json!({
-        "type": row.type_name,
-        "slug": row.slug,
-        "locale": row.locale,
-        "external_id": row.external_id,
-        "review_by": row.review_by,
-        "fields": serde_json::from_str::<Value>(&row.fields).unwrap_or(Value::Null),
-    })
-    .to_string()
+    let text = |v: &str| Value::String(v.to_string()).to_string();
+    let opt = |v: &Option<String>| v.as_deref().map_or_else(|| "null".to_string(), text);
+    format!(
+        r#"{{"type":{},"slug":{},"locale":{},"external_id":{},"review_by":{},"fields":{}}}"#,
+        text(&row.type_name),
+        text(&row.slug),
+        text(&row.locale),
+        opt(&row.external_id),
+        opt(&row.review_by),
+        row.fields
+    )
 }
 
 /// Writes the revision, the latest reference edges and the change-log entry
@@ -267,18 +276,17 @@ impl Hub {
         Ok((row, seq))
     }
 
-    /// Applies `patch` to `row` as a new revision; returns None when nothing changed.
-    pub(crate) async fn update_in(
+    /// Applies `patch` to `row` in memory: the checked content, and whether
+    /// the content (and so its references) changed. Returns None when nothing
+    /// changed. The row's version and time are not touched.
+    pub(crate) fn apply_patch(
         &self,
-        tx: &mut WriteTx,
-        viewer: &Viewer,
         mut row: ItemRow,
         patch: Patch,
-        action: &str,
-        pending: &HashMap<String, String>,
-    ) -> Result<Option<(ItemRow, i64)>> {
+    ) -> Result<Option<Patched>> {
         let ty = self.type_def(&row.type_name)?;
-        let mut fields = parse_fields(&row.fields, &row.id)?;
+        let old = parse_fields(&row.fields, &row.id)?;
+        let mut fields = old.clone();
         for (k, v) in patch.fields {
             if v.is_null() {
                 fields.remove(&k);
@@ -303,21 +311,35 @@ impl Hub {
             changed |= r != row.review_by;
             row.review_by = r;
         }
-        let text = Value::Object(fields.clone()).to_string();
-        let old = parse_fields(&row.fields, &row.id)?;
-        if old != fields {
-            self.check_refs_in(tx, ty, &fields, pending).await?;
-            changed = true;
-        }
-        if !changed {
+        let content_changed = old != fields;
+        if !changed && !content_changed {
             return Ok(None);
         }
-        let now = now_ms();
-        row.fields = text;
+        row.fields = Value::Object(fields.clone()).to_string();
+        Ok(Some((row, fields, content_changed)))
+    }
+
+    /// Applies `patch` to `row` as a new revision; returns None when nothing changed.
+    pub(crate) async fn update_in(
+        &self,
+        tx: &mut WriteTx,
+        viewer: &Viewer,
+        row: ItemRow,
+        patch: Patch,
+        action: &str,
+        pending: &HashMap<String, String>,
+    ) -> Result<Option<(ItemRow, i64)>> {
+        let ty = self.type_def(&row.type_name)?;
+        let message = patch.message.clone().unwrap_or_default();
+        let Some((mut row, fields, content_changed)) = self.apply_patch(row, patch)? else {
+            return Ok(None);
+        };
+        if content_changed {
+            self.check_refs_in(tx, ty, &fields, pending).await?;
+        }
         row.version += 1;
-        row.updated_at = now;
+        row.updated_at = now_ms();
         tx.update_item(&row).await?;
-        let message = patch.message.unwrap_or_default();
         let seq = record_revision(tx, viewer, &row, ty, &fields, &message, action).await?;
         Ok(Some((row, seq)))
     }
@@ -395,5 +417,37 @@ impl Hub {
             return Err(Error::not_found(format!("{t} `{id}`")));
         }
         self.commit_patch(tx, viewer, row, patch, "update").await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn revision_json_is_the_item_with_its_fields_as_stored() {
+        let row = crate::store::ItemRow {
+            id: "i".into(),
+            type_name: "step".into(),
+            slug: "a-\"b".into(),
+            locale: "nl".into(),
+            status: crate::store::Status::Draft,
+            version: 1,
+            external_id: None,
+            fields: r#"{"title":"Stap \"één\"","n":2}"#.into(),
+            published_version: None,
+            published_fields: None,
+            review_by: Some("2027-01-01".into()),
+            publish_at: None,
+            unpublish_at: None,
+            schedule_error: None,
+            created_at: 0,
+            updated_at: 0,
+            published_at: None,
+        };
+        let expected = serde_json::json!({
+            "type": "step", "slug": "a-\"b", "locale": "nl", "external_id": null,
+            "review_by": "2027-01-01", "fields": {"title": "Stap \"één\"", "n": 2},
+        })
+        .to_string();
+        assert_eq!(super::revision_json(&row), expected);
     }
 }

@@ -1,6 +1,7 @@
 //! The bulk side of `WriteTx`, for import: the keys of every item in one
-//! statement, and many new items with their revisions, reference edges and
-//! change-log entries inserted a few hundred rows per statement.
+//! statement, many items by id, and many new or changed items with their
+//! revisions, reference edges and change-log entries written a few hundred
+//! rows per statement.
 //!
 //! This module must not open or commit transactions, and must not hold rules
 //! of its own: it writes what the hub hands it inside the caller's `WriteTx`,
@@ -9,7 +10,7 @@
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::write::{map_constraint, stage_name};
-use super::{Change, Edge, ITEM_COLUMNS, ItemRow, Stage, WriteTx};
+use super::{Change, Edge, ITEM_COLUMNS, ItemRow, Stage, WriteTx, item_from_row};
 use crate::error::Result;
 
 /// A revision to insert.
@@ -45,16 +46,55 @@ impl WriteTx {
         )
     }
 
-    /// Inserts many new items with their first revisions, reference edges and
-    /// change-log entries, a few hundred rows per statement. Returns the last
+    /// The items with these ids, both stages, a few hundred per statement.
+    pub async fn items_by_ids(&mut self, ids: &[String]) -> Result<Vec<ItemRow>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut qb: QueryBuilder<Sqlite> =
+                QueryBuilder::new(format!("SELECT {ITEM_COLUMNS} FROM items WHERE id IN ("));
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(id.clone());
+            }
+            qb.push(")");
+            for row in qb.build().fetch_all(&mut *self.tx).await? {
+                out.push(item_from_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Writes many items (new ones inserted, existing ones, matched by id,
+    /// replaced) with their revisions, reference edges and change-log
+    /// entries, a few hundred rows per statement. The edges of every
+    /// (item, stage) in `replaced` are removed first. Returns the last
     /// sequence number written.
-    pub async fn insert_many(
+    pub async fn write_many(
         &mut self,
         items: &[ItemRow],
         revisions: &[Revision<'_>],
+        replaced: &[(String, Stage)],
         edges: &[(String, Stage, Edge)],
         changes: &[Change<'_>],
     ) -> Result<i64> {
+        for stage in [Stage::Latest, Stage::Published] {
+            let ids: Vec<&String> = replaced
+                .iter()
+                .filter(|(_, s)| *s == stage)
+                .map(|(id, _)| id)
+                .collect();
+            for chunk in ids.chunks(500) {
+                let mut qb: QueryBuilder<Sqlite> =
+                    QueryBuilder::new("DELETE FROM refs WHERE stage = ");
+                qb.push_bind(stage_name(stage)).push(" AND from_id IN (");
+                let mut list = qb.separated(", ");
+                for id in chunk {
+                    list.push_bind((*id).clone());
+                }
+                qb.push(")");
+                qb.build().execute(&mut *self.tx).await?;
+            }
+        }
         for chunk in items.chunks(100) {
             let mut qb: QueryBuilder<Sqlite> =
                 QueryBuilder::new(format!("INSERT INTO items ({ITEM_COLUMNS}) "));
@@ -77,6 +117,14 @@ impl WriteTx {
                     .push_bind(i.updated_at)
                     .push_bind(i.published_at);
             });
+            // An existing item (same id) takes the new row; a clash on
+            // slug or external id is still a constraint error.
+            let columns: Vec<&str> = ITEM_COLUMNS.split(", ").filter(|c| *c != "id").collect();
+            let set: Vec<String> = columns
+                .iter()
+                .map(|c| format!("{c} = excluded.{c}"))
+                .collect();
+            qb.push(format!(" ON CONFLICT(id) DO UPDATE SET {}", set.join(", ")));
             qb.build()
                 .execute(&mut *self.tx)
                 .await

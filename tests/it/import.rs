@@ -217,3 +217,98 @@ fn the_import_format_is_documented() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_changed_import_updates_items_with_revisions_edges_and_live_content() {
+    let t = example_hub().await;
+    let editor = t.token(Role::Editor).await;
+    let page = r#"{ product(slug: "paspoort-aanvragen") { version summary steps { slug } } }"#;
+    let before = t.ok(None, page, json!({})).await;
+    let steps: Vec<String> = before["product"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["slug"].as_str().unwrap().to_string())
+        .collect();
+    assert!(steps.len() >= 2);
+    // The same product with a new summary, its first step dropped, and one
+    // draft step sent to draft (it is referenced by nothing else).
+    let mut line: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(repo().join("examples/content/products.jsonl"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    line["fields"]["summary"] = json!("Een nieuwe samenvatting uit de import.");
+    line["fields"]["steps"] = json!(steps[1..]);
+    let file = t.dir.path().join("change.jsonl");
+    std::fs::write(&file, format!("{line}\n")).unwrap();
+    let report = import_path(&t.hub, &Viewer::cli(), &file, ImportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.created, report.updated, report.unchanged),
+        (0, 1, 0)
+    );
+
+    let after = t.ok(None, page, json!({})).await;
+    assert_eq!(
+        after["product"]["version"],
+        before["product"]["version"].as_i64().unwrap() + 1
+    );
+    assert_eq!(
+        after["product"]["summary"],
+        "Een nieuwe samenvatting uit de import."
+    );
+    assert_eq!(
+        after["product"]["steps"].as_array().unwrap().len(),
+        steps.len() - 1
+    );
+    let id = t
+        .ok(
+            None,
+            r#"{ product(slug: "paspoort-aanvragen") { id } }"#,
+            json!({}),
+        )
+        .await;
+    let revs = t
+        .ok(
+            Some(&editor),
+            "query($id: ID!) { item(id: $id) { revisions { version message } } }",
+            json!({"id": id["product"]["id"]}),
+        )
+        .await;
+    assert_eq!(revs["item"]["revisions"][0]["message"], "import");
+    // The dropped step is no longer referenced (both stages), so it can go offline.
+    let step_id = t
+        .ok(
+            None,
+            "query($s: String!) { step(slug: $s) { id } }",
+            json!({"s": steps[0]}),
+        )
+        .await["step"]["id"]
+        .clone();
+    let referenced_elsewhere = t
+        .ok(
+            Some(&editor),
+            "{ products(first: 100) { nodes { steps { id } } } }",
+            json!({}),
+        )
+        .await
+        .to_string()
+        .contains(step_id.as_str().unwrap());
+    if !referenced_elsewhere {
+        let publisher = t.token(Role::Publisher).await;
+        t.ok(
+            Some(&publisher),
+            "mutation($ids: [ID!]!) { unpublish(ids: $ids) { changeSeq } }",
+            json!({"ids": [step_id]}),
+        )
+        .await;
+    }
+    // The store's own lint agrees with what was written.
+    let report = t.hub.check(&Viewer::cli(), "2026-11-23").await.unwrap();
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+}
