@@ -279,11 +279,7 @@ impl Hub {
     /// Applies `patch` to `row` in memory: the checked content, and whether
     /// the content (and so its references) changed. Returns None when nothing
     /// changed. The row's version and time are not touched.
-    pub(crate) fn apply_patch(
-        &self,
-        mut row: ItemRow,
-        patch: Patch,
-    ) -> Result<Option<Patched>> {
+    pub(crate) fn apply_patch(&self, mut row: ItemRow, patch: Patch) -> Result<Option<Patched>> {
         let ty = self.type_def(&row.type_name)?;
         let old = parse_fields(&row.fields, &row.id)?;
         let mut fields = old.clone();
