@@ -14,10 +14,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bron::domain::Status;
 use bron::graphql::Api;
 use bron::hub::{Hub, ImportRecord, MatchBy, Viewer};
 use bron::model::ContentModel;
-use bron::store::{Status, Store};
+use bron::store::Store;
 use serde_json::{Map, Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

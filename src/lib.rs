@@ -4,9 +4,11 @@
 //!
 //! The crate is layered: [`http`] and the CLI sit on top of [`graphql`] and
 //! [`hub`]; [`hub`] is the application core and the only caller of [`store`];
-//! [`model`] is pure and used by all of them. See ARCHITECTURE.md.
+//! [`model`] is pure and used by all of them; [`domain`] holds the records
+//! and statuses every layer names. See ARCHITECTURE.md.
 
 pub mod cli;
+pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;

@@ -14,9 +14,9 @@ use super::convert::{
 use super::loader::{RequestCtx, selected_refs};
 use super::types::prime;
 use super::types::{ITEM, item_typed, item_value};
+use crate::domain::{OrderKey, SortKind, Status};
 use crate::hub::{Hub, ItemKey, ListRequest, Role, datetime_to_ms};
 use crate::model::{FieldKind, TypeDef, camel, pascal};
-use crate::store::{OrderKey, SortKind, Status};
 
 /// Fields that can be filtered on: everything but Markdown.
 fn filterable(ty: &TypeDef) -> impl Iterator<Item = &crate::model::FieldDef> {
@@ -281,7 +281,7 @@ pub fn query_root(types: &[&TypeDef]) -> Object {
 }
 
 pub fn change_type() -> Object {
-    use crate::store::ChangeRow;
+    use crate::domain::ChangeRow;
     fn f(name: &'static str, ty: TypeRef, get: fn(&ChangeRow) -> GqlValue) -> Field {
         Field::new(name, ty, move |ctx| {
             FieldFuture::new(async move {

@@ -205,13 +205,13 @@ pub fn shared_types() -> (Vec<Object>, Vec<Enum>, Vec<Scalar>) {
 fn revision_field(
     name: &'static str,
     ty: TypeRef,
-    get: fn(&crate::store::RevisionRow) -> GqlValue,
+    get: fn(&crate::domain::RevisionRow) -> GqlValue,
 ) -> Field {
     Field::new(name, ty, move |ctx| {
         FieldFuture::new(async move {
             let r = ctx
                 .parent_value
-                .try_downcast_ref::<crate::store::RevisionRow>()?;
+                .try_downcast_ref::<crate::domain::RevisionRow>()?;
             Ok(non_null(get(r)))
         })
     })

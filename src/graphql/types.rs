@@ -15,9 +15,9 @@ use super::convert::{
     SCALAR_DATE, SCALAR_DATETIME, element_type, enum_type_name, enum_value_name, gql_error, to_gql,
 };
 use super::loader::{RequestCtx, selected_refs};
+use crate::domain::Status;
 use crate::hub::{Hub, ItemView, ms_to_datetime};
 use crate::model::{FieldDef, FieldKind, TypeDef, camel, pascal};
-use crate::store::Status;
 
 pub const ITEM: &str = "Item";
 

@@ -166,7 +166,7 @@ impl Hub {
     }
 
     /// Every item, for export. Editors and up.
-    pub async fn export_rows(&self, viewer: &Viewer) -> Result<Vec<crate::store::ItemRow>> {
+    pub async fn export_rows(&self, viewer: &Viewer) -> Result<Vec<crate::domain::ItemRow>> {
         viewer.require(Role::Editor, "exporting")?;
         self.store.all_items().await
     }

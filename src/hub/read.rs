@@ -251,7 +251,7 @@ impl Hub {
         &self,
         seq: i64,
         limit: i64,
-    ) -> Result<Vec<crate::store::ChangeRow>> {
+    ) -> Result<Vec<crate::domain::ChangeRow>> {
         self.store.changes_since(seq, limit).await
     }
 

@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use crate::domain::{ItemRow, Status};
 use crate::error::{Error, Result};
 use crate::hub::{ImportRecord, MatchBy};
 use crate::model::{ContentModel, FieldKind};
-use crate::store::{ItemRow, Status};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -11,10 +11,10 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{ImportOptions, html_to_markdown};
+use crate::domain::Status;
 use crate::error::{Error, Result};
 use crate::hub::{ImportRecord, MatchBy, slugify};
 use crate::model::ContentModel;
-use crate::store::Status;
 
 #[derive(Deserialize)]
 struct Vac {

@@ -9,30 +9,8 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::{ItemRow, Stage, Status, Store, item_from_row, read_columns};
+pub use crate::domain::{OrderKey, SortKind};
 use crate::error::{Error, Result};
-
-/// How a sort key compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortKind {
-    Text,
-    Integer,
-    Real,
-}
-
-/// What a list is ordered by.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OrderKey {
-    Slug,
-    CreatedAt,
-    UpdatedAt,
-    PublishedAt,
-    ReviewBy,
-    /// A single-valued model field.
-    Field {
-        name: String,
-        kind: SortKind,
-    },
-}
 
 impl OrderKey {
     fn kind(&self) -> SortKind {

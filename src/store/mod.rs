@@ -14,7 +14,6 @@ mod read;
 mod write;
 
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::Row;
@@ -27,6 +26,7 @@ pub use bulk::{ItemKeyRow, Revision};
 pub use list::{Cursor, FieldFilter, ListQuery, ListResult, Order, OrderKey, SortKind, SortValue};
 pub use write::{Change, Edge, WriteTx};
 
+pub use crate::domain::{ChangeRow, ItemRow, RevisionRow, Stage, Status, TokenRow};
 use crate::error::{Error, Result};
 
 /// How one item is looked up.
@@ -63,83 +63,11 @@ impl<'a> Lookup<'a> {
     }
 }
 
-/// Which content of an item a read sees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Stage {
-    /// The live snapshot; only published items have one.
-    Published,
-    /// The latest content, drafts included.
-    Latest,
-}
-
 impl Stage {
     pub(crate) fn column(self) -> &'static str {
         match self {
             Stage::Published => "published_fields",
             Stage::Latest => "fields",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Status {
-    Draft,
-    Published,
-    Archived,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Published => "published",
-            Status::Archived => "archived",
-        }
-    }
-}
-
-impl FromStr for Status {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Status> {
-        match s {
-            "draft" => Ok(Status::Draft),
-            "published" => Ok(Status::Published),
-            "archived" => Ok(Status::Archived),
-            other => Err(Error::BadInput(format!(
-                "unknown status `{other}`; use draft, published or archived"
-            ))),
-        }
-    }
-}
-
-/// One row of `items`, with both the latest and the published content as JSON text.
-#[derive(Debug, Clone)]
-pub struct ItemRow {
-    pub id: String,
-    pub type_name: String,
-    pub slug: String,
-    pub locale: String,
-    pub status: Status,
-    pub version: i64,
-    pub external_id: Option<String>,
-    pub fields: String,
-    pub published_version: Option<i64>,
-    pub published_fields: Option<String>,
-    pub review_by: Option<String>,
-    pub publish_at: Option<i64>,
-    pub unpublish_at: Option<i64>,
-    pub schedule_error: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub published_at: Option<i64>,
-}
-
-impl ItemRow {
-    /// The content a read at `stage` sees.
-    pub fn content(&self, stage: Stage) -> Option<&str> {
-        match stage {
-            Stage::Published => self.published_fields.as_deref(),
-            Stage::Latest => Some(&self.fields),
         }
     }
 }
@@ -186,37 +114,6 @@ pub(crate) fn item_from_row(row: &SqliteRow) -> Result<ItemRow> {
         updated_at: row.try_get("updated_at")?,
         published_at: row.try_get("published_at")?,
     })
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct RevisionRow {
-    pub item_id: String,
-    pub version: i64,
-    pub author: String,
-    pub created_at: i64,
-    pub message: String,
-    pub content: String,
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TokenRow {
-    pub id: String,
-    pub name: String,
-    pub role: String,
-    pub created_at: i64,
-    pub revoked_at: Option<i64>,
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ChangeRow {
-    pub seq: i64,
-    pub at: i64,
-    pub actor: String,
-    pub action: String,
-    pub item_id: Option<String>,
-    pub item_type: Option<String>,
-    pub version: Option<i64>,
-    pub detail: Option<String>,
 }
 
 /// A reference from one item to another, as `referrers` reports it.

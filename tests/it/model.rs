@@ -871,3 +871,24 @@ fn a_reference_list_without_max_items_holds_at_most_the_default() {
     let title = model.get("page").unwrap().field("title").unwrap();
     assert_eq!(title.max_items, None);
 }
+
+/// ARCHITECTURE.md: only the hub (and start-up wiring) names the store;
+/// the layers above it speak the domain's vocabulary.
+#[test]
+fn only_the_hub_names_the_store() {
+    for dir in ["src/graphql", "src/import", "src/http", "src/model"] {
+        let mut stack = vec![repo().join(dir)];
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                assert!(
+                    !text.contains("store::") && !text.contains("sqlx"),
+                    "{} names the store; use crate::domain or the hub",
+                    p.display()
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! The domain's vocabulary, shared by every layer: the statuses and stages
+//! of items, the records the hub hands upward (an item row, a revision, a
+//! change-log entry, a token) and the keys lists are sorted by. Plain data:
+//! no SQL and no rules. `store/` fills these records and the hub passes them
+//! on, so `graphql/` and `import/` never name the store, and a second store
+//! backend (PostgreSQL) fills the same records. (The `sqlx::FromRow` derives
+//! are generic over the database.)
+
+use std::str::FromStr;
+
+use crate::error::{Error, Result};
+
+/// Which content of an item a read sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// The live snapshot; only published items have one.
+    Published,
+    /// The latest content, drafts included.
+    Latest,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Draft,
+    Published,
+    Archived,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Published => "published",
+            Status::Archived => "archived",
+        }
+    }
+}
+
+impl FromStr for Status {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Status> {
+        match s {
+            "draft" => Ok(Status::Draft),
+            "published" => Ok(Status::Published),
+            "archived" => Ok(Status::Archived),
+            other => Err(Error::BadInput(format!(
+                "unknown status `{other}`; use draft, published or archived"
+            ))),
+        }
+    }
+}
+
+/// One row of `items`, with both the latest and the published content as JSON text.
+#[derive(Debug, Clone)]
+pub struct ItemRow {
+    pub id: String,
+    pub type_name: String,
+    pub slug: String,
+    pub locale: String,
+    pub status: Status,
+    pub version: i64,
+    pub external_id: Option<String>,
+    pub fields: String,
+    pub published_version: Option<i64>,
+    pub published_fields: Option<String>,
+    pub review_by: Option<String>,
+    pub publish_at: Option<i64>,
+    pub unpublish_at: Option<i64>,
+    pub schedule_error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub published_at: Option<i64>,
+}
+
+impl ItemRow {
+    /// The content a read at `stage` sees.
+    pub fn content(&self, stage: Stage) -> Option<&str> {
+        match stage {
+            Stage::Published => self.published_fields.as_deref(),
+            Stage::Latest => Some(&self.fields),
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RevisionRow {
+    pub item_id: String,
+    pub version: i64,
+    pub author: String,
+    pub created_at: i64,
+    pub message: String,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenRow {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChangeRow {
+    pub seq: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub item_id: Option<String>,
+    pub item_type: Option<String>,
+    pub version: Option<i64>,
+    pub detail: Option<String>,
+}
+
+/// How a sort key compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKind {
+    Text,
+    Integer,
+    Real,
+}
+
+/// What a list is ordered by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderKey {
+    Slug,
+    CreatedAt,
+    UpdatedAt,
+    PublishedAt,
+    ReviewBy,
+    /// A single-valued model field.
+    Field {
+        name: String,
+        kind: SortKind,
+    },
+}
