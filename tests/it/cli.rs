@@ -84,31 +84,8 @@ fn a_broken_model_stops_the_binary_with_its_file_and_key() {
 #[test]
 fn serve_answers_on_a_real_socket() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let mut child = bron(dir.path())
-        .arg("serve")
-        .env("BRON_LISTEN", &addr)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let health = "GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n";
-    let mut up = None;
-    while Instant::now() < deadline {
-        up = http(&addr, health);
-        if up.is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let (mut child, addr) = start_server(dir.path());
     let result = std::panic::catch_unwind(|| {
-        assert_eq!(up.expect("the server did not come up").0, 200);
         // The empty data dir was seeded with the example content.
         let body =
             r#"{"query":"{ product(slug: \"paspoort-aanvragen\") { title steps { title } } }"}"#;

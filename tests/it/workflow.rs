@@ -28,6 +28,34 @@ async fn create_step(t: &TestHub, token: &str, title: &str) -> (String, i64) {
     )
 }
 
+/// Creates a draft product that refers to `steps`; returns its id.
+async fn create_product(t: &TestHub, token: &str, title: &str, steps: &[&str]) -> String {
+    let d = t
+        .ok(
+            Some(token),
+            "mutation($t: String!, $s: [ID!]) { createProduct(fields: {title: $t, summary: \"Kort.\", steps: $s}) { item { id } } }",
+            json!({"t": title, "s": steps}),
+        )
+        .await;
+    d["createProduct"]["item"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A second hub on the server's database file: `bron` run from the command
+/// line (or another node) while the server runs.
+async fn other_process(server: &TestHub) -> bron::hub::Hub {
+    let model =
+        bron::model::ContentModel::load(&crate::support::repo().join("content-model")).unwrap();
+    let store = bron::store::Store::open(&server.dir.path().join("bron.db"))
+        .await
+        .unwrap();
+    bron::hub::Hub::new(std::sync::Arc::new(model), store)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn edit_publish_edit_keeps_the_live_version_until_republished() {
     let t = empty_hub().await;
@@ -169,17 +197,7 @@ async fn schedules_are_carried_out_and_failures_reported() {
 
     // A product whose step is a draft cannot go live on schedule: the reason is kept.
     let (step, _) = create_step(&t, &editor, "Concept").await;
-    let d = t
-        .ok(
-            Some(&editor),
-            "mutation($s: [ID!]) { createProduct(fields: {title: \"Gepland\", summary: \"Kort.\", steps: $s}) { item { id } } }",
-            json!({"s": [step]}),
-        )
-        .await;
-    let product = d["createProduct"]["item"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let product = create_product(&t, &editor, "Gepland", &[&step]).await;
     t.ok(Some(&publisher), schedule, json!({"id": product, "p": p}))
         .await;
     assert_eq!(t.hub.run_due_schedules(now).await.unwrap(), 0);
@@ -430,17 +448,7 @@ async fn a_page_read_in_one_statement_respects_what_the_caller_may_see() {
     let editor = t.token(Role::Editor).await;
     let publisher = t.token(Role::Publisher).await;
     let (step, _) = create_step(&t, &editor, "Concept-stap").await;
-    let d = t
-        .ok(
-            Some(&editor),
-            "mutation($s: [ID!]) { createProduct(fields: {title: \"Concept\", summary: \"Kort.\", steps: $s}) { item { id } } }",
-            json!({"s": [step]}),
-        )
-        .await;
-    let product = d["createProduct"]["item"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let product = create_product(&t, &editor, "Concept", &[&step]).await;
     let page = r#"{ product(slug: "concept") { title steps { title } } }"#;
     let by_id = "query($id: ID!) { product(id: $id) { title steps { title } } }";
     // The editor sees the draft with its draft step, by slug and by id.
@@ -470,14 +478,7 @@ async fn writes_from_another_process_reach_the_cache_and_token_checks() {
     // Two hubs on one database file stand for `bron serve` and a `bron`
     // command (or another node) writing at the same time.
     let server = example_hub().await;
-    let model =
-        bron::model::ContentModel::load(&crate::support::repo().join("content-model")).unwrap();
-    let store = bron::store::Store::open(&server.dir.path().join("bron.db"))
-        .await
-        .unwrap();
-    let other = bron::hub::Hub::new(std::sync::Arc::new(model), store)
-        .await
-        .unwrap();
+    let other = other_process(&server).await;
 
     let q = r#"{ fact(slug: "gemeente-telefoonnummer") { value } }"#;
     assert_ne!(
@@ -535,14 +536,7 @@ async fn a_token_revoked_elsewhere_is_refused_even_after_the_server_wrote_past_i
     // The server's own writes move the change log past the revoke before the
     // follower runs; the follower must still apply the revoke.
     let server = example_hub().await;
-    let model =
-        bron::model::ContentModel::load(&crate::support::repo().join("content-model")).unwrap();
-    let store = bron::store::Store::open(&server.dir.path().join("bron.db"))
-        .await
-        .unwrap();
-    let other = bron::hub::Hub::new(std::sync::Arc::new(model), store)
-        .await
-        .unwrap();
+    let other = other_process(&server).await;
     let victim = server.token(Role::Publisher).await;
     let writer = server.token(Role::Editor).await;
     server
@@ -575,17 +569,7 @@ async fn anonymous_and_agent_callers_learn_nothing_of_unpublished_work() {
     let publisher = t.token(Role::Publisher).await;
     let agent = t.token(Role::Agent).await;
     let (step, _) = create_step(&t, &editor, "Openbare stap").await;
-    let d = t
-        .ok(
-            Some(&editor),
-            "mutation($s: [ID!]) { createProduct(fields: {title: \"Openbaar\", summary: \"Kort.\", steps: $s}) { item { id } } }",
-            json!({"s": [step]}),
-        )
-        .await;
-    let product = d["createProduct"]["item"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let product = create_product(&t, &editor, "Openbaar", &[&step]).await;
     t.ok(
         Some(&publisher),
         "mutation($ids: [ID!]!) { publish(ids: $ids) { changeSeq } }",
