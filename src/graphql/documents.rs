@@ -25,17 +25,25 @@ impl Default for Documents {
 }
 
 impl Documents {
+    /// The cache key of `query`; None for queries too long to keep.
+    fn key(query: &str) -> Option<[u8; 32]> {
+        (query.len() <= MAX_QUERY_BYTES).then(|| Sha256::digest(query.as_bytes()).into())
+    }
+
+    fn remember(&self, key: Option<[u8; 32]>, doc: &Arc<ExecutableDocument>) {
+        if let Some(k) = key {
+            self.0.insert(k, doc.clone());
+        }
+    }
+
     /// The parsed document of `query`, from the cache when it is there.
     pub fn parse(&self, query: &str) -> Option<Arc<ExecutableDocument>> {
-        if query.len() > MAX_QUERY_BYTES {
-            return async_graphql::parser::parse_query(query).ok().map(Arc::new);
-        }
-        let key: [u8; 32] = Sha256::digest(query.as_bytes()).into();
-        if let Some(doc) = self.0.get(&key) {
+        let key = Self::key(query);
+        if let Some(doc) = key.and_then(|k| self.0.get(&k)) {
             return Some(doc);
         }
         let doc = Arc::new(async_graphql::parser::parse_query(query).ok()?);
-        self.0.insert(key, doc.clone());
+        self.remember(key, &doc);
         Some(doc)
     }
 }
@@ -55,15 +63,12 @@ impl Extension for Documents {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        if query.len() > MAX_QUERY_BYTES {
-            return next.run(ctx, query, variables).await;
-        }
-        let key: [u8; 32] = Sha256::digest(query.as_bytes()).into();
-        if let Some(doc) = self.0.get(&key) {
+        let key = Self::key(query);
+        if let Some(doc) = key.and_then(|k| self.0.get(&k)) {
             return Ok(ExecutableDocument::clone(&doc));
         }
         let doc = next.run(ctx, query, variables).await?;
-        self.0.insert(key, Arc::new(doc.clone()));
+        self.remember(key, &Arc::new(doc.clone()));
         Ok(doc)
     }
 }

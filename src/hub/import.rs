@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::publish::make_live;
-use super::write::{new_id, revision_json};
+use super::rows::revision_json;
+use super::write::new_id;
 use super::{Hub, NewItem, Patch, Role, Viewer, now_ms};
 use crate::error::{Error, Result};
 use crate::model::FieldKind;

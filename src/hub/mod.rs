@@ -12,6 +12,7 @@ mod item;
 mod publish;
 mod read;
 mod revise;
+mod rows;
 mod tokens;
 mod write;
 

@@ -11,7 +11,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::validate::{Ctx, SHARED_GRAPHQL_NAMES, check_channels, check_type, generated_names};
+use super::names::{SHARED_GRAPHQL_NAMES, generated_names};
+use super::validate::{Ctx, check_channels, check_type};
 use super::{ContentModel, TypeDef, Vocabulary};
 
 /// Everything wrong with a content model, one problem per line.

@@ -7,6 +7,7 @@
 //! this module what exists. Field values are checked by [`values`].
 
 mod load;
+mod names;
 mod scalars;
 mod validate;
 pub mod values;
