@@ -1,15 +1,15 @@
 //! A cache of parsed GraphQL documents, keyed by a SHA-256 of the query
-//! text. Front ends send the same few documents with different variables, so
-//! parsing each one once is enough. Bounded: at most 1,000 documents of up to
-//! 16 KiB of text; when full, quick_cache evicts the documents least likely
-//! to be sent again, so a flood of one-off queries cannot flush the ones in
-//! use. Holds no answers, only syntax trees, so it needs no invalidation.
+//! text. `Api::execute` parses through it (to count a query's cost) and hands
+//! the document to execution, so a request is parsed at most once, and front
+//! ends that send the same few documents with new variables are not parsed
+//! again. Bounded: at most 1,000 documents of up to 16 KiB of text; when
+//! full, quick_cache evicts the documents least likely to be sent again, so a
+//! flood of one-off queries cannot flush the ones in use. Holds no answers,
+//! only syntax trees, so it needs no invalidation.
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{ServerResult, Variables};
 use sha2::{Digest, Sha256};
 
 const MAX_DOCUMENTS: usize = 1000;
@@ -45,30 +45,5 @@ impl Documents {
         let doc = Arc::new(async_graphql::parser::parse_query(query).ok()?);
         self.remember(key, &doc);
         Some(doc)
-    }
-}
-
-impl ExtensionFactory for Documents {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(self.clone())
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for Documents {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let key = Self::key(query);
-        if let Some(doc) = key.and_then(|k| self.0.get(&k)) {
-            return Ok(ExecutableDocument::clone(&doc));
-        }
-        let doc = next.run(ctx, query, variables).await?;
-        self.remember(key, &Arc::new(doc.clone()));
-        Ok(doc)
     }
 }

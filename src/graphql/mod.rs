@@ -40,13 +40,6 @@ pub const MAX_RECURSION: usize = 32;
 /// Builds the schema for `model`. Resolvers find the hub in the request data,
 /// so the schema can also be built without one (for `schema/schema.graphql`).
 pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
-    build_schema_with(model, &documents::Documents::default())
-}
-
-fn build_schema_with(
-    model: &ContentModel,
-    documents: &documents::Documents,
-) -> Result<Schema, SchemaError> {
     let types: Vec<_> = model.types.values().collect();
     let mut builder = Schema::build("Query", Some("Mutation"), None)
         .register(query::query_root(&types))
@@ -57,8 +50,7 @@ fn build_schema_with(
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(MAX_RECURSION)
         .limit_directives(16)
-        .extension(errors::ErrorPaths)
-        .extension(documents.clone());
+        .extension(errors::ErrorPaths);
     let (objects, enums, scalars) = shared::shared_types();
     for o in objects.into_iter().chain(mutation::shared_payloads()) {
         builder = builder.register(o);
@@ -138,10 +130,9 @@ pub struct Api {
 
 impl Api {
     pub fn new(hub: Arc<Hub>) -> Result<Api, SchemaError> {
-        let documents = documents::Documents::default();
-        let schema = build_schema_with(hub.model(), &documents)?;
+        let schema = build_schema(hub.model())?;
         Ok(Api {
-            documents,
+            documents: documents::Documents::default(),
             costs: cost::CostModel::new(hub.model()),
             sdl: schema.sdl(),
             schema,
@@ -190,6 +181,7 @@ impl Api {
         }
         // A document that does not parse is left to execution, which says why.
         let mut is_query = false;
+        let mut request = request;
         if let Some(doc) = self.documents.parse(&request.query) {
             let op = operation_of(&doc, request.operation_name.as_deref());
             is_query = op.is_some_and(|o| o.ty == OperationType::Query);
@@ -203,6 +195,10 @@ impl Api {
                     &[("cost", cost), ("limit", MAX_COST)],
                 );
             }
+            // Execution takes the document parsed here instead of parsing again.
+            request.set_parsed_query(async_graphql::parser::types::ExecutableDocument::clone(
+                &doc,
+            ));
         }
         let ctx = RequestCtx::new(self.hub.clone(), viewer);
         let request = request.data(self.hub.clone()).data(ctx);
