@@ -70,6 +70,11 @@ pub struct ItemRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub published_at: Option<i64>,
+    /// The slug, external id and review date of the live revision: the
+    /// public's address of the item, which a draft rename does not move.
+    pub published_slug: Option<String>,
+    pub published_external_id: Option<String>,
+    pub published_review_by: Option<String>,
 }
 
 impl ItemRow {

@@ -46,13 +46,27 @@ impl ItemView {
             }
         }
         // Readers of the live snapshot learn nothing of unpublished work:
-        // they see the live revision as the version, the last publish as the
-        // last change, and no schedules or scheduling errors.
+        // they see the live revision's version, slug, external id and review
+        // date, the last publish as the last change, and no schedules or
+        // scheduling errors.
         let live = stage == Stage::Published;
+        let (slug, external_id, review_by) = if live {
+            (
+                row.published_slug.as_ref().unwrap_or(&row.slug).clone(),
+                row.published_external_id.clone(),
+                row.published_review_by.clone(),
+            )
+        } else {
+            (
+                row.slug.clone(),
+                row.external_id.clone(),
+                row.review_by.clone(),
+            )
+        };
         Ok(Some(ItemView {
             id: row.id.clone(),
             type_name: row.type_name.clone(),
-            slug: row.slug.clone(),
+            slug,
             locale: row.locale.clone(),
             status: row.status,
             version: match row.published_version {
@@ -60,8 +74,8 @@ impl ItemView {
                 _ => row.version,
             },
             published_version: row.published_version,
-            external_id: row.external_id.clone(),
-            review_by: row.review_by.clone(),
+            external_id,
+            review_by,
             publish_at: row.publish_at.filter(|_| !live),
             unpublish_at: row.unpublish_at.filter(|_| !live),
             schedule_error: row.schedule_error.clone().filter(|_| !live),

@@ -20,6 +20,9 @@ pub(crate) fn make_live(row: &mut ItemRow, now: i64) {
     row.status = Status::Published;
     row.published_fields = Some(row.fields.clone());
     row.published_version = Some(row.version);
+    row.published_slug = Some(row.slug.clone());
+    row.published_external_id = row.external_id.clone();
+    row.published_review_by = row.review_by.clone();
     row.published_at = Some(now);
     row.updated_at = now;
     row.publish_at = None;
@@ -162,6 +165,9 @@ impl Hub {
             row.status = target;
             row.published_fields = None;
             row.published_version = None;
+            row.published_slug = None;
+            row.published_external_id = None;
+            row.published_review_by = None;
             row.unpublish_at = None;
             row.updated_at = now;
             if target == Status::Archived {

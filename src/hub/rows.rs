@@ -106,6 +106,9 @@ impl Hub {
             created_at: now,
             updated_at: now,
             published_at: None,
+            published_slug: None,
+            published_external_id: None,
+            published_review_by: None,
         };
         Ok((row, fields))
     }
@@ -172,6 +175,9 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             published_at: None,
+            published_slug: None,
+            published_external_id: None,
+            published_review_by: None,
         };
         let expected = serde_json::json!({
             "type": "step", "slug": "a-\"b", "locale": "nl", "external_id": null,

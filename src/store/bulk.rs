@@ -141,7 +141,10 @@ impl WriteTx {
                     .push_bind(i.schedule_error.clone())
                     .push_bind(i.created_at)
                     .push_bind(i.updated_at)
-                    .push_bind(i.published_at);
+                    .push_bind(i.published_at)
+                    .push_bind(i.published_slug.clone())
+                    .push_bind(i.published_external_id.clone())
+                    .push_bind(i.published_review_by.clone());
             });
             // An existing item (same id) takes the new row; a clash on
             // slug or external id is still a constraint error.
@@ -207,7 +210,7 @@ impl WriteTx {
 /// An item row from the JSON array of its columns, in `ITEM_COLUMNS` order.
 fn row_from_json(r: Vec<Value>) -> Result<ItemRow> {
     let bad = || Error::Internal("an item row from the store has an unexpected shape".into());
-    if r.len() != 17 {
+    if r.len() != 20 {
         return Err(bad());
     }
     let text = |i: usize| r[i].as_str().map(String::from).ok_or_else(bad);
@@ -232,5 +235,8 @@ fn row_from_json(r: Vec<Value>) -> Result<ItemRow> {
         created_at: int(14)?,
         updated_at: int(15)?,
         published_at: opt_int(16),
+        published_slug: opt_text(17),
+        published_external_id: opt_text(18),
+        published_review_by: opt_text(19),
     })
 }

@@ -24,7 +24,10 @@ impl OrderKey {
     /// The SQL expression, never NULL, so keyset comparisons are total.
     fn expr(&self, stage: Stage) -> String {
         match self {
-            OrderKey::Slug => "slug".into(),
+            OrderKey::Slug => match stage {
+                Stage::Published => "published_slug".into(),
+                Stage::Latest => "slug".into(),
+            },
             OrderKey::CreatedAt => "created_at".into(),
             // The live snapshot last changed when it was last published.
             OrderKey::UpdatedAt => match stage {
@@ -32,7 +35,10 @@ impl OrderKey {
                 Stage::Latest => "updated_at".into(),
             },
             OrderKey::PublishedAt => "IFNULL(published_at, 0)".into(),
-            OrderKey::ReviewBy => "IFNULL(review_by, '')".into(),
+            OrderKey::ReviewBy => match stage {
+                Stage::Published => "IFNULL(published_review_by, '')".into(),
+                Stage::Latest => "IFNULL(review_by, '')".into(),
+            },
             OrderKey::Field { name, kind } => {
                 let col = stage.column();
                 // `name` is a model field name: checked to be [a-z0-9_] at load.
@@ -134,7 +140,11 @@ impl ListQuery {
             qb.push(format!(" AND {col} >= ")).push_bind(t);
         }
         if let Some(e) = &self.external_id {
-            qb.push(" AND external_id = ").push_bind(e.clone());
+            let col = match self.stage {
+                Stage::Published => "published_external_id",
+                Stage::Latest => "external_id",
+            };
+            qb.push(format!(" AND {col} = ")).push_bind(e.clone());
         }
         let col = self.stage.column();
         for f in &self.fields {

@@ -45,17 +45,37 @@ pub enum Lookup<'a> {
 
 impl<'a> Lookup<'a> {
     /// The WHERE clause (binding `?1` type, `?2`, `?3`) and its two values.
-    pub(crate) fn condition(self) -> (&'static str, &'a str, &'a str) {
-        match self {
-            Lookup::Id(id) => ("type = ?1 AND id = ?2", id, ""),
-            Lookup::Slug { locale, slug } => {
+    /// At the published stage, slugs and external ids are the live ones.
+    pub(crate) fn condition(self, stage: Stage) -> (&'static str, &'a str, &'a str) {
+        match (self, stage) {
+            (Lookup::Id(id), _) => ("type = ?1 AND id = ?2", id, ""),
+            (Lookup::Slug { locale, slug }, Stage::Latest) => {
                 ("type = ?1 AND locale = ?2 AND slug = ?3", locale, slug)
             }
-            Lookup::ExternalId {
+            (Lookup::Slug { locale, slug }, Stage::Published) => (
+                "type = ?1 AND locale = ?2 AND published_slug = ?3",
+                locale,
+                slug,
+            ),
+            (
+                Lookup::ExternalId {
+                    locale,
+                    external_id,
+                },
+                Stage::Latest,
+            ) => (
+                "type = ?1 AND locale = ?2 AND external_id = ?3",
                 locale,
                 external_id,
-            } => (
-                "type = ?1 AND locale = ?2 AND external_id = ?3",
+            ),
+            (
+                Lookup::ExternalId {
+                    locale,
+                    external_id,
+                },
+                Stage::Published,
+            ) => (
+                "type = ?1 AND locale = ?2 AND published_external_id = ?3",
                 locale,
                 external_id,
             ),
@@ -74,21 +94,25 @@ impl Stage {
 
 pub(crate) const ITEM_COLUMNS: &str = "id, type, slug, locale, status, version, external_id, fields, \
      published_version, published_fields, review_by, publish_at, unpublish_at, schedule_error, \
-     created_at, updated_at, published_at";
+     created_at, updated_at, published_at, published_slug, published_external_id, published_review_by";
 
 /// The columns a read at `stage` needs: the other stage's content (often
-/// kilobytes of JSON) is left out and comes back empty.
+/// kilobytes of JSON) is left out and comes back empty. A published read
+/// sees the live slug, external id and review date in the usual columns.
 pub(crate) fn read_columns(stage: Stage) -> &'static str {
     match stage {
         Stage::Published => {
-            "id, type, slug, locale, status, version, external_id, '' AS fields, \
-             published_version, published_fields, review_by, publish_at, unpublish_at, schedule_error, \
-             created_at, updated_at, published_at"
+            "id, type, IFNULL(published_slug, slug) AS slug, locale, status, version, \
+             published_external_id AS external_id, '' AS fields, \
+             published_version, published_fields, published_review_by AS review_by, publish_at, \
+             unpublish_at, schedule_error, created_at, updated_at, published_at, \
+             published_slug, published_external_id, published_review_by"
         }
         Stage::Latest => {
             "id, type, slug, locale, status, version, external_id, fields, \
              published_version, NULL AS published_fields, review_by, publish_at, unpublish_at, \
-             schedule_error, created_at, updated_at, published_at"
+             schedule_error, created_at, updated_at, published_at, \
+             published_slug, published_external_id, published_review_by"
         }
     }
 }
@@ -113,6 +137,9 @@ pub(crate) fn item_from_row(row: &SqliteRow) -> Result<ItemRow> {
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         published_at: row.try_get("published_at")?,
+        published_slug: row.try_get("published_slug")?,
+        published_external_id: row.try_get("published_external_id")?,
+        published_review_by: row.try_get("published_review_by")?,
     })
 }
 

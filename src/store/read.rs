@@ -24,7 +24,7 @@ impl Store {
 
     /// One item of type `ty`, looked up by id, slug or external id.
     pub async fn item_by(&self, ty: &str, by: Lookup<'_>, stage: Stage) -> Result<Option<ItemRow>> {
-        let (cond, a, b) = by.condition();
+        let (cond, a, b) = by.condition(stage);
         let sql = format!("SELECT {} FROM items WHERE {cond}", read_columns(stage));
         let row = sqlx::query(&sql)
             .bind(ty)
@@ -44,7 +44,7 @@ impl Store {
         stage: Stage,
     ) -> Result<Vec<(ItemRow, bool)>> {
         let cols = read_columns(stage);
-        let (cond, a, b) = by.condition();
+        let (cond, a, b) = by.condition(stage);
         let stage_name = match stage {
             Stage::Published => "published",
             Stage::Latest => "latest",

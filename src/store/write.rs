@@ -37,6 +37,23 @@ pub(super) fn map_constraint(e: sqlx::Error, item: &ItemRow) -> Error {
                 item.type_name, item.slug, item.locale
             ));
         }
+        if msg.contains("items.published_slug") || msg.contains("items_published_slug_unique") {
+            return Error::DuplicateSlug(format!(
+                "another live {} still has slug `{}` in locale `{}` (it was renamed in a draft \
+                 that is not yet published); publish that rename first or choose another slug",
+                item.type_name, item.slug, item.locale
+            ));
+        }
+        if msg.contains("items.published_external_id")
+            || msg.contains("items_published_external_id_unique")
+        {
+            return Error::DuplicateExternalId(format!(
+                "another live {} still has external id `{}` in locale `{}`; publish its change first",
+                item.type_name,
+                item.external_id.as_deref().unwrap_or_default(),
+                item.locale
+            ));
+        }
         if msg.contains("items.external_id") || msg.contains("items_external_id_unique") {
             return Error::DuplicateExternalId(format!(
                 "a {} with external id `{}` already exists in locale `{}`",
@@ -107,7 +124,8 @@ impl WriteTx {
 
     pub async fn insert_item(&mut self, item: &ItemRow) -> Result<()> {
         let sql = format!(
-            "INSERT INTO items ({ITEM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO items ({ITEM_COLUMNS}) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         );
         bind_item(sqlx::query(&sql), item)
             .execute(&mut *self.tx)
@@ -121,7 +139,8 @@ impl WriteTx {
         let sql = "UPDATE items SET id = ?, type = ?, slug = ?, locale = ?, status = ?, version = ?, \
              external_id = ?, fields = ?, published_version = ?, published_fields = ?, review_by = ?, \
              publish_at = ?, unpublish_at = ?, schedule_error = ?, created_at = ?, updated_at = ?, \
-             published_at = ? WHERE id = ?";
+             published_at = ?, published_slug = ?, published_external_id = ?, \
+             published_review_by = ? WHERE id = ?";
         bind_item(sqlx::query(sql), item)
             .bind(&item.id)
             .execute(&mut *self.tx)
@@ -310,4 +329,7 @@ fn bind_item<'q>(q: Query<'q>, item: &'q ItemRow) -> Query<'q> {
         .bind(item.created_at)
         .bind(item.updated_at)
         .bind(item.published_at)
+        .bind(&item.published_slug)
+        .bind(&item.published_external_id)
+        .bind(&item.published_review_by)
 }

@@ -773,3 +773,85 @@ async fn filter_values_are_checked_like_saved_values() {
         "{short}: {found}"
     );
 }
+
+/// A draft rename (slug, external id, review date) of a live item is
+/// unpublished work too: the public keeps finding the item at its live
+/// address, and learns the new keys only when the rename is published.
+#[tokio::test]
+async fn a_draft_rename_does_not_move_the_live_item() {
+    let t = empty_hub().await;
+    let editor = t.token(Role::Editor).await;
+    let publisher = t.token(Role::Publisher).await;
+    let agent = t.token(Role::Agent).await;
+    let (step, _) = create_step(&t, &editor, "Oude naam").await;
+    t.ok(
+        Some(&editor),
+        "mutation($id: ID!) { updateStep(id: $id, version: 1, externalId: \"upl-1\", reviewBy: \"2027-01-01\") { item { version } } }",
+        json!({"id": step}),
+    )
+    .await;
+    let publish = "mutation($ids: [ID!]!) { publish(ids: $ids) { changeSeq } }";
+    t.ok(Some(&publisher), publish, json!({"ids": [step]}))
+        .await;
+    t.ok(
+        Some(&editor),
+        "mutation($id: ID!) { updateStep(id: $id, version: 2, slug: \"geheime-nieuwe-naam\", externalId: \"upl-2\", reviewBy: \"2028-02-02\") { item { slug } } }",
+        json!({"id": step}),
+    )
+    .await;
+    let by_slug = "query($s: String!) { step(slug: $s) { id slug externalId reviewBy } }";
+    let by_ext = "query($e: String!) { step(externalId: $e) { id } }";
+    let list = "{ steps { nodes { slug externalId reviewBy } } a: steps(filter: {externalId: \"upl-2\"}) { totalCount } }";
+    for caller in [None, Some(agent.as_str())] {
+        let live = t.ok(caller, by_slug, json!({"s": "oude-naam"})).await;
+        assert_eq!(
+            live["step"],
+            json!({"id": step, "slug": "oude-naam", "externalId": "upl-1", "reviewBy": "2027-01-01"}),
+        );
+        let renamed = t
+            .ok(caller, by_slug, json!({"s": "geheime-nieuwe-naam"}))
+            .await;
+        assert_eq!(renamed["step"], Value::Null, "{renamed}");
+        assert_eq!(
+            t.ok(caller, by_ext, json!({"e": "upl-1"})).await["step"]["id"],
+            step
+        );
+        assert_eq!(
+            t.ok(caller, by_ext, json!({"e": "upl-2"})).await["step"],
+            Value::Null
+        );
+        let all = t.ok(caller, list, json!({})).await;
+        assert_eq!(
+            all["steps"]["nodes"],
+            json!([{"slug": "oude-naam", "externalId": "upl-1", "reviewBy": "2027-01-01"}])
+        );
+        assert_eq!(all["a"]["totalCount"], 0);
+    }
+    // The editor works on the new keys.
+    let draft = t
+        .ok(Some(&editor), by_slug, json!({"s": "geheime-nieuwe-naam"}))
+        .await;
+    assert_eq!(draft["step"]["externalId"], "upl-2");
+
+    // While the live item holds the old slug, another live item cannot take it.
+    let (other, _) = create_step(&t, &editor, "Oude naam").await;
+    let refused = t
+        .err(Some(&publisher), publish, json!({"ids": [other]}))
+        .await;
+    assert_eq!(refused["extensions"]["code"], "DUPLICATE_SLUG", "{refused}");
+
+    // Publishing the rename moves the live address.
+    t.ok(Some(&publisher), publish, json!({"ids": [step]}))
+        .await;
+    let moved = t
+        .ok(None, by_slug, json!({"s": "geheime-nieuwe-naam"}))
+        .await;
+    assert_eq!(moved["step"]["externalId"], "upl-2");
+    assert_eq!(
+        t.ok(None, by_slug, json!({"s": "oude-naam"})).await["step"],
+        Value::Null
+    );
+    // Now the old slug is free for the other item.
+    t.ok(Some(&publisher), publish, json!({"ids": [other]}))
+        .await;
+}
