@@ -9,6 +9,7 @@
 //! cargo run --release --example bench                 # 10,000 items
 //! cargo run --release --example bench -- --items 100000 --seconds 2
 //! cargo run --release --example bench -- --items 100000 --data-dir /tmp/bron-100k
+//! cargo run --release --example bench -- --import-only   # import figures, e.g. under a profiler
 //! ```
 
 use std::sync::Arc;
@@ -256,6 +257,9 @@ fn main() {
             secs / update_secs
         );
 
+        if args.iter().any(|a| a == "--import-only") {
+            std::process::exit(0);
+        }
         let cached = Arc::new(Api::new(hub.clone()).unwrap());
         let uncached = Arc::new(Api::new(hub.clone()).unwrap().without_cache());
         let app = bron::http::app(cached.clone())

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::publish::make_live;
-use super::rows::revision_json;
+use super::rows::{Patched, revision_json};
 use super::write::new_id;
 use super::{Hub, NewItem, Patch, Role, Viewer, now_ms};
 use crate::error::{Error, Result};
@@ -153,11 +153,18 @@ impl Hub {
         let mut offline: Vec<(String, Status)> = Vec::new();
         for ((r, found), fields) in records.iter().zip(existing).zip(resolved) {
             let ty = self.type_def(&r.type_name)?;
-            let (mut row, content, is_new, changed_content) = match found {
+            // What the record changes: the content, its references (edges
+            // are rewritten only then), and whether it was live and in step
+            // with its latest content before (then its live edges are the
+            // latest ones, and stay when the references do).
+            let (mut row, content, is_new, changed_content, refs_changed, was_in_step) = match found
+            {
                 Some(id) => {
                     let row = current
                         .remove(&id)
                         .ok_or_else(|| Error::not_found(format!("item `{id}`")))?;
+                    let was_in_step = row.status == Status::Published
+                        && row.published_version == Some(row.version);
                     let mut patch_fields = fields;
                     for f in &ty.fields {
                         patch_fields.entry(f.name.clone()).or_insert(Value::Null);
@@ -173,16 +180,21 @@ impl Hub {
                         .apply_patch(row.clone(), patch)
                         .map_err(|e| r.fail(e))?
                     {
-                        Some((mut changed, fields, _)) => {
+                        Some(Patched {
+                            row: mut changed,
+                            fields,
+                            refs_changed,
+                            ..
+                        }) => {
                             changed.version += 1;
                             changed.updated_at = now;
                             report.updated += 1;
-                            (changed, fields, false, true)
+                            (changed, fields, false, true, refs_changed, was_in_step)
                         }
                         None => {
                             report.unchanged += 1;
                             let fields = super::item::parse_fields(&row.fields, &row.id)?;
-                            (row, fields, false, false)
+                            (row, fields, false, false, false, was_in_step)
                         }
                     }
                 }
@@ -202,34 +214,38 @@ impl Hub {
                     };
                     let (row, fields) = self.new_row(new, now).map_err(|e| r.fail(e))?;
                     report.created += 1;
-                    (row, fields, true, true)
+                    (row, fields, true, true, true, false)
                 }
             };
             let index = rows.len();
+            let goes_live = r.status == Status::Published
+                && !(row.status == Status::Published && row.published_version == Some(row.version));
             if changed_content {
                 revised.push(index);
-                if !is_new {
-                    replaced.push((row.id.clone(), Stage::Latest));
+                if refs_changed {
+                    if !is_new {
+                        replaced.push((row.id.clone(), Stage::Latest));
+                    }
+                    for e in super::item::edges(ty, &content) {
+                        edges.push((row.id.clone(), Stage::Latest, e));
+                    }
                 }
-                for e in super::item::edges(ty, &content) {
-                    edges.push((row.id.clone(), Stage::Latest, e));
-                }
-                // A new item that goes live at once has one entry, `publish`.
-                if !(is_new && r.status == Status::Published) {
+                // A change that goes live at once has one entry, `publish`,
+                // naming the new version.
+                if !goes_live {
                     actions.push((index, if is_new { "create" } else { "import" }));
                 }
             }
             match r.status {
-                Status::Published
-                    if !(row.status == Status::Published
-                        && row.published_version == Some(row.version)) =>
-                {
+                Status::Published if goes_live => {
                     make_live(&mut row, now);
-                    if !is_new {
-                        replaced.push((row.id.clone(), Stage::Published));
-                    }
-                    for e in super::item::edges(ty, &content) {
-                        edges.push((row.id.clone(), Stage::Published, e));
+                    if refs_changed || !was_in_step {
+                        if !is_new {
+                            replaced.push((row.id.clone(), Stage::Published));
+                        }
+                        for e in super::item::edges(ty, &content) {
+                            edges.push((row.id.clone(), Stage::Published, e));
+                        }
                     }
                     actions.push((index, "publish"));
                 }

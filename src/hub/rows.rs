@@ -9,12 +9,18 @@ use super::item::{check_locale, check_slug, parse_fields};
 use super::write::{DEFAULT_LOCALE, new_id};
 use super::{Hub, NewItem, Patch, slugify};
 use crate::error::{Error, Result};
+use crate::model::FieldKind;
 use crate::model::values::{check_fields, format_date, parse_date};
 use crate::store::{ItemRow, Status};
 
-/// A row with a patch applied: the row, its checked fields, and whether the
-/// fields (and so the references) changed.
-pub(crate) type Patched = (ItemRow, Map<String, Value>, bool);
+/// A row with a patch applied: the checked content, whether the content
+/// changed, and whether its references did.
+pub(crate) struct Patched {
+    pub row: ItemRow,
+    pub fields: Map<String, Value>,
+    pub content_changed: bool,
+    pub refs_changed: bool,
+}
 
 /// The content a revision keeps: the item's keys and its fields. The stored
 /// fields are already JSON text and are copied in as they are, not parsed
@@ -113,8 +119,7 @@ impl Hub {
         Ok((row, fields))
     }
 
-    /// Applies `patch` to `row` in memory: the checked content, and whether
-    /// the content (and so its references) changed. Returns None when nothing
+    /// Applies `patch` to `row` in memory. Returns None when nothing
     /// changed. The row's version and time are not touched.
     pub(crate) fn apply_patch(&self, mut row: ItemRow, patch: Patch) -> Result<Option<Patched>> {
         let ty = self.type_def(&row.type_name)?;
@@ -148,8 +153,18 @@ impl Hub {
         if !changed && !content_changed {
             return Ok(None);
         }
+        let refs_changed = ty
+            .fields
+            .iter()
+            .filter(|f| f.kind == FieldKind::Reference)
+            .any(|f| old.get(&f.name) != fields.get(&f.name));
         row.fields = Value::Object(fields.clone()).to_string();
-        Ok(Some((row, fields, content_changed)))
+        Ok(Some(Patched {
+            row,
+            fields,
+            content_changed,
+            refs_changed,
+        }))
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::item::edges;
-use super::rows::revision_json;
+use super::rows::{Patched, revision_json};
 use super::{Hub, ItemView, Role, Viewer, now_ms};
 use crate::error::{Error, FieldError, Result};
 use crate::model::TypeDef;
@@ -191,7 +191,13 @@ impl Hub {
     ) -> Result<Option<(ItemRow, i64)>> {
         let ty = self.type_def(&row.type_name)?;
         let message = patch.message.clone().unwrap_or_default();
-        let Some((mut row, fields, content_changed)) = self.apply_patch(row, patch)? else {
+        let Some(Patched {
+            mut row,
+            fields,
+            content_changed,
+            ..
+        }) = self.apply_patch(row, patch)?
+        else {
             return Ok(None);
         };
         if content_changed {

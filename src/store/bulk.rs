@@ -10,7 +10,6 @@
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::write::{map_constraint, stage_name};
-use serde_json::Value;
 
 use super::{Change, Edge, ITEM_COLUMNS, ItemRow, Stage, WriteTx};
 use crate::error::{Error, Result};
@@ -80,11 +79,10 @@ impl WriteTx {
             .bind(wanted)
             .fetch_one(&mut *self.tx)
             .await?;
-            let rows: Vec<Vec<serde_json::Value>> =
-                serde_json::from_str(packed.as_deref().unwrap_or("[]"))
-                    .map_err(|e| Error::Internal(format!("unreadable items: {e}")))?;
+            let rows: Vec<JsonRow> = serde_json::from_str(packed.as_deref().unwrap_or("[]"))
+                .map_err(|e| Error::Internal(format!("unreadable items: {e}")))?;
             for r in rows {
-                out.push(row_from_json(r)?);
+                out.push(r.into_row()?);
             }
         }
         Ok(out)
@@ -199,44 +197,64 @@ impl WriteTx {
                     .push_bind(c.version)
                     .push_bind(c.detail.map(String::from));
             });
-            qb.push(" RETURNING seq");
-            let seqs: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *self.tx).await?;
-            seq = seqs.into_iter().max().unwrap_or(seq).max(seq);
+            // The last row's seq: AUTOINCREMENT numbers a multi-row insert
+            // in order, and SQLite reports the last one.
+            let done = qb.build().execute(&mut *self.tx).await?;
+            seq = seq.max(done.last_insert_rowid());
         }
         Ok(seq)
     }
 }
 
-/// An item row from the JSON array of its columns, in `ITEM_COLUMNS` order.
-fn row_from_json(r: Vec<Value>) -> Result<ItemRow> {
-    let bad = || Error::Internal("an item row from the store has an unexpected shape".into());
-    if r.len() != 20 {
-        return Err(bad());
+/// An item row as SQLite's `json_array` of its columns, in `ITEM_COLUMNS`
+/// order: read straight into typed fields, without a `Value` per column.
+#[derive(serde::Deserialize)]
+struct JsonRow(
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    i64,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+impl JsonRow {
+    fn into_row(self) -> Result<ItemRow> {
+        Ok(ItemRow {
+            id: self.0,
+            type_name: self.1,
+            slug: self.2,
+            locale: self.3,
+            status: self.4.parse()?,
+            version: self.5,
+            external_id: self.6,
+            fields: self.7,
+            published_version: self.8,
+            published_fields: self.9,
+            review_by: self.10,
+            publish_at: self.11,
+            unpublish_at: self.12,
+            schedule_error: self.13,
+            created_at: self.14,
+            updated_at: self.15,
+            published_at: self.16,
+            published_slug: self.17,
+            published_external_id: self.18,
+            published_review_by: self.19,
+        })
     }
-    let text = |i: usize| r[i].as_str().map(String::from).ok_or_else(bad);
-    let opt_text = |i: usize| r[i].as_str().map(String::from);
-    let int = |i: usize| r[i].as_i64().ok_or_else(bad);
-    let opt_int = |i: usize| r[i].as_i64();
-    Ok(ItemRow {
-        id: text(0)?,
-        type_name: text(1)?,
-        slug: text(2)?,
-        locale: text(3)?,
-        status: text(4)?.parse()?,
-        version: int(5)?,
-        external_id: opt_text(6),
-        fields: text(7)?,
-        published_version: opt_int(8),
-        published_fields: opt_text(9),
-        review_by: opt_text(10),
-        publish_at: opt_int(11),
-        unpublish_at: opt_int(12),
-        schedule_error: opt_text(13),
-        created_at: int(14)?,
-        updated_at: int(15)?,
-        published_at: opt_int(16),
-        published_slug: opt_text(17),
-        published_external_id: opt_text(18),
-        published_review_by: opt_text(19),
-    })
 }

@@ -312,3 +312,79 @@ async fn a_changed_import_updates_items_with_revisions_edges_and_live_content() 
     let report = t.hub.check(&Viewer::cli(), "2026-11-23").await.unwrap();
     assert!(report.errors.is_empty(), "{:#?}", report.errors);
 }
+
+/// A re-import rewrites reference edges only where they change. The risky
+/// case: the live snapshot points at steps the latest content no longer
+/// does, and the import (same references as the latest content) goes live:
+/// the live edges must follow, or the dropped step stays pinned.
+#[tokio::test]
+async fn a_re_import_that_goes_live_brings_the_live_references_along() {
+    let t = empty_hub().await;
+    let publisher = t.token(Role::Publisher).await;
+    let step = |slug: &str| {
+        json!({"type": "step", "slug": slug, "status": "published",
+               "fields": {"title": slug, "instruction": "Doe dit."}})
+    };
+    let product = |summary: &str, steps: &[&str]| {
+        json!({"type": "product", "slug": "verhuizen", "status": "published",
+               "fields": {"title": "Verhuizen", "summary": summary, "steps": steps}})
+    };
+    let file = t.dir.path().join("lines.jsonl");
+    let write = |lines: &[serde_json::Value]| {
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(&file, text).unwrap();
+    };
+    write(&[
+        step("stap-a"),
+        step("stap-b"),
+        product("Eerst.", &["stap-a", "stap-b"]),
+    ]);
+    import_path(&t.hub, &Viewer::cli(), &file, ImportOptions::default())
+        .await
+        .unwrap();
+
+    // An editor drops step b in a draft; the live product still shows it.
+    let ids = t
+        .ok(
+            None,
+            r#"{ product(slug: "verhuizen") { id steps { id slug } } }"#,
+            json!({}),
+        )
+        .await;
+    let pid = ids["product"]["id"].as_str().unwrap().to_string();
+    let a = ids["product"]["steps"][0]["id"].clone();
+    let b = ids["product"]["steps"][1]["id"].clone();
+    t.ok(
+        Some(&publisher),
+        "mutation($id: ID!, $s: [ID!]) { updateProduct(id: $id, version: 1, fields: {steps: $s}) { item { version } } }",
+        json!({"id": pid, "s": [a]}),
+    )
+    .await;
+    let unpublish = "mutation($ids: [ID!]!) { unpublish(ids: $ids) { changeSeq } }";
+    let pinned = t
+        .err(Some(&publisher), unpublish, json!({"ids": [b]}))
+        .await;
+    assert_eq!(pinned["extensions"]["code"], "STILL_REFERENCED", "{pinned}");
+
+    // The import carries the latest references and a new summary, and goes live.
+    write(&[product("Daarna.", &["stap-a"])]);
+    let report = import_path(&t.hub, &Viewer::cli(), &file, ImportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.updated, 1);
+    let live = t
+        .ok(
+            None,
+            r#"{ product(slug: "verhuizen") { summary steps { slug } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        live["product"],
+        json!({"summary": "Daarna.", "steps": [{"slug": "stap-a"}]})
+    );
+    // Step b is referenced by nothing live any more: it may go offline.
+    t.ok(Some(&publisher), unpublish, json!({"ids": [b]})).await;
+    let report = t.hub.check(&Viewer::cli(), "2026-11-23").await.unwrap();
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+}
