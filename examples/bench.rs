@@ -10,6 +10,7 @@
 //! cargo run --release --example bench -- --items 100000 --seconds 2
 //! cargo run --release --example bench -- --items 100000 --data-dir /tmp/bron-100k
 //! cargo run --release --example bench -- --import-only   # import figures, e.g. under a profiler
+//! cargo run --release --example bench -- --case uncached  # the baseline and the cases named so
 //! ```
 
 use std::sync::Arc;
@@ -313,8 +314,12 @@ fn main() {
             "{:<54} {:>9} {:>9} {:>10} {:>11} {:>9}",
             "request", "p50 ms", "p99 ms", "1 client/s", "10 clients/s", "x base"
         );
+        let only: Option<String> = std::env::args().skip_while(|a| a != "--case").nth(1);
         let mut base = 0.0;
         for (name, make) in cases {
+            if base != 0.0 && only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
+                continue;
+            }
             let f = measure(addr, secs, make).await;
             if base == 0.0 {
                 base = f.rps_10;

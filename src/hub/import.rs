@@ -69,6 +69,7 @@ impl Hub {
         let report = self.import_in(&mut tx, viewer, records).await?;
         tx.commit().await?;
         self.advance(report.seq);
+        self.store.release_memory().await;
         Ok(report)
     }
 
