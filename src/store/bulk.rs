@@ -11,7 +11,7 @@ use sqlx::{QueryBuilder, Sqlite};
 
 use super::write::{map_constraint, stage_name};
 
-use super::{Change, Edge, ITEM_COLUMNS, ItemRow, Stage, WriteTx};
+use super::{Change, Edge, ITEM_COLUMNS, ItemRow, JsonRow, Stage, WriteTx};
 use crate::error::{Error, Result};
 
 /// A revision to insert.
@@ -203,58 +203,5 @@ impl WriteTx {
             seq = seq.max(done.last_insert_rowid());
         }
         Ok(seq)
-    }
-}
-
-/// An item row as SQLite's `json_array` of its columns, in `ITEM_COLUMNS`
-/// order: read straight into typed fields, without a `Value` per column.
-#[derive(serde::Deserialize)]
-struct JsonRow(
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    Option<String>,
-    String,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    i64,
-    i64,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-impl JsonRow {
-    fn into_row(self) -> Result<ItemRow> {
-        Ok(ItemRow {
-            id: self.0,
-            type_name: self.1,
-            slug: self.2,
-            locale: self.3,
-            status: self.4.parse()?,
-            version: self.5,
-            external_id: self.6,
-            fields: self.7,
-            published_version: self.8,
-            published_fields: self.9,
-            review_by: self.10,
-            publish_at: self.11,
-            unpublish_at: self.12,
-            schedule_error: self.13,
-            created_at: self.14,
-            updated_at: self.15,
-            published_at: self.16,
-            published_slug: self.17,
-            published_external_id: self.18,
-            published_review_by: self.19,
-        })
     }
 }

@@ -117,6 +117,25 @@ pub(crate) fn read_columns(stage: Stage) -> &'static str {
     }
 }
 
+/// [`read_columns`] as plain expressions, for SQLite's `json_array`: the
+/// same columns in the same order, without their names.
+pub(crate) fn json_columns(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Published => {
+            "id, type, IFNULL(published_slug, slug), locale, status, version, \
+             published_external_id, '', published_version, published_fields, published_review_by, \
+             publish_at, unpublish_at, schedule_error, created_at, updated_at, published_at, \
+             published_slug, published_external_id, published_review_by"
+        }
+        Stage::Latest => {
+            "id, type, slug, locale, status, version, external_id, fields, \
+             published_version, NULL, review_by, publish_at, unpublish_at, \
+             schedule_error, created_at, updated_at, published_at, \
+             published_slug, published_external_id, published_review_by"
+        }
+    }
+}
+
 pub(crate) fn item_from_row(row: &SqliteRow) -> Result<ItemRow> {
     let status: String = row.try_get("status")?;
     Ok(ItemRow {
@@ -226,5 +245,58 @@ impl Store {
     pub async fn close(&self) {
         self.read.close().await;
         self.write.close().await;
+    }
+}
+
+/// An item row as SQLite's `json_array` of its columns, in `ITEM_COLUMNS`
+/// order: read straight into typed fields, without a `Value` per column.
+#[derive(serde::Deserialize)]
+pub(crate) struct JsonRow(
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    i64,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+impl JsonRow {
+    pub(crate) fn into_row(self) -> Result<ItemRow> {
+        Ok(ItemRow {
+            id: self.0,
+            type_name: self.1,
+            slug: self.2,
+            locale: self.3,
+            status: self.4.parse()?,
+            version: self.5,
+            external_id: self.6,
+            fields: self.7,
+            published_version: self.8,
+            published_fields: self.9,
+            review_by: self.10,
+            publish_at: self.11,
+            unpublish_at: self.12,
+            schedule_error: self.13,
+            created_at: self.14,
+            updated_at: self.15,
+            published_at: self.16,
+            published_slug: self.17,
+            published_external_id: self.18,
+            published_review_by: self.19,
+        })
     }
 }

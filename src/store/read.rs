@@ -3,13 +3,13 @@
 //! the change log. Each read takes the stage it needs and reads only that
 //! content. Nothing here writes.
 
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Sqlite};
 
 use super::{
-    ChangeRow, ITEM_COLUMNS, ItemRow, Lookup, RevisionRow, Stage, Store, TokenRow, item_from_row,
-    read_columns,
+    ChangeRow, ITEM_COLUMNS, ItemRow, JsonRow, Lookup, RevisionRow, Stage, Store, TokenRow,
+    item_from_row, json_columns, read_columns,
 };
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 impl Store {
     /// One item by id; only the content of `stage` is read (see [`read_columns`]).
@@ -36,14 +36,17 @@ impl Store {
     }
 
     /// One item and, in the same statement, every item its content at
-    /// `stage` refers to (rows flagged `true`). A product page is one query.
+    /// `stage` refers to (rows flagged `true`). A product page is one query,
+    /// and its rows come back packed by SQLite into one JSON value: sqlx
+    /// hands rows across from its worker thread one by one, which cost more
+    /// than the statement itself (216 against 51 µs for a product page).
     pub async fn item_with_refs(
         &self,
         ty: &str,
         by: Lookup<'_>,
         stage: Stage,
     ) -> Result<Vec<(ItemRow, bool)>> {
-        let cols = read_columns(stage);
+        let cols = json_columns(stage);
         let (cond, a, b) = by.condition(stage);
         let stage_name = match stage {
             Stage::Published => "published",
@@ -51,20 +54,23 @@ impl Store {
         };
         let sql = format!(
             "WITH p AS (SELECT id FROM items WHERE {cond}) \
-             SELECT {cols}, 0 AS is_ref FROM items WHERE id IN (SELECT id FROM p) \
-             UNION ALL \
-             SELECT {cols}, 1 AS is_ref FROM items WHERE id IN \
-               (SELECT to_id FROM refs WHERE stage = ?4 AND from_id IN (SELECT id FROM p))"
+             SELECT json_group_array(json_array(json_array({cols}), is_ref)) FROM ( \
+               SELECT *, 0 AS is_ref FROM items WHERE id IN (SELECT id FROM p) \
+               UNION ALL \
+               SELECT *, 1 AS is_ref FROM items WHERE id IN \
+                 (SELECT to_id FROM refs WHERE stage = ?4 AND from_id IN (SELECT id FROM p)))"
         );
-        let rows = sqlx::query(&sql)
+        let packed: Option<String> = sqlx::query_scalar(&sql)
             .bind(ty)
             .bind(a)
             .bind(b)
             .bind(stage_name)
-            .fetch_all(&self.read)
+            .fetch_one(&self.read)
             .await?;
-        rows.iter()
-            .map(|r| Ok((item_from_row(r)?, r.try_get::<i64, _>("is_ref")? == 1)))
+        let rows: Vec<(JsonRow, i64)> = serde_json::from_str(packed.as_deref().unwrap_or("[]"))
+            .map_err(|e| Error::Internal(format!("unreadable items: {e}")))?;
+        rows.into_iter()
+            .map(|(row, is_ref)| Ok((row.into_row()?, is_ref == 1)))
             .collect()
     }
 
