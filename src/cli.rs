@@ -1,4 +1,4 @@
-//! The `bron` command line: serve, import, export, check, token, schema.
+//! The `bron` command line: serve, import, export, check, reindex, token, schema.
 //! Every subcommand takes `--data-dir` (default `./data`, or `BRON_DATA_DIR`)
 //! and `--model-dir` (default `./content-model`, or `BRON_MODEL_DIR`).
 
@@ -56,6 +56,8 @@ pub enum Command {
     Export { path: PathBuf },
     /// Validate the content model and lint the content.
     Check,
+    /// Rebuild the search index from the store (stop `bron serve` first).
+    Reindex,
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -160,6 +162,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 anyhow::bail!("the content has {} errors", report.errors.len())
             }
+        }
+        Command::Reindex => {
+            let hub = open_hub(&cli.data_dir, &cli.model_dir).await?;
+            crate::server::open_search(&hub, &cli.data_dir, &cli.model_dir).await?;
+            let started = std::time::Instant::now();
+            let items = hub.rebuild_index().await?;
+            println!(
+                "rebuilt the search index from {items} items in {:.2} s",
+                started.elapsed().as_secs_f64()
+            );
+            hub.close().await;
+            Ok(())
         }
         Command::Token { command } => {
             // Tokens do not depend on the content model.

@@ -61,6 +61,8 @@ pub enum Error {
     },
     #[error("{0}")]
     StoreBusy(String),
+    #[error("{0}")]
+    SearchUnavailable(String),
     #[error("database error: {0}")]
     Store(sqlx::Error),
     #[error("database migration failed: {0}")]
@@ -94,6 +96,7 @@ impl Error {
             Error::Forbidden(_) => "FORBIDDEN",
             Error::Import { .. } => "IMPORT_FAILED",
             Error::StoreBusy(_) => "STORE_BUSY",
+            Error::SearchUnavailable(_) => "SEARCH_UNAVAILABLE",
             Error::Store(_) | Error::Migrate(_) | Error::Internal(_) => "INTERNAL",
         }
     }
@@ -111,7 +114,7 @@ impl Error {
             | Error::ReferenceNotPublished(_)
             | Error::InvalidState(_) => 409,
             Error::Validation(_) | Error::BadInput(_) | Error::Import { .. } => 400,
-            Error::StoreBusy(_) => 503,
+            Error::StoreBusy(_) | Error::SearchUnavailable(_) => 503,
             Error::Store(_) | Error::Migrate(_) | Error::Internal(_) => 500,
         }
     }

@@ -15,6 +15,7 @@ pub mod http;
 pub mod hub;
 pub mod import;
 pub mod model;
+pub mod search;
 pub mod server;
 pub mod store;
 

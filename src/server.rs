@@ -18,6 +18,29 @@ use crate::store::Store;
 
 /// Where Bron keeps its database inside the data directory.
 pub const DB_FILE: &str = "bron.db";
+/// Where Bron keeps its search index inside the data directory.
+pub const INDEX_DIR: &str = "index";
+/// The synonym groups, one per line, in the model directory.
+pub const SYNONYMS_FILE: &str = "synonyms.txt";
+
+/// Opens (or creates, or rebuilds) the search index of `hub` in `data_dir`.
+pub async fn open_search(hub: &Hub, data_dir: &Path, model_dir: &Path) -> anyhow::Result<()> {
+    let synonyms = crate::search::Synonyms::load(&model_dir.join(SYNONYMS_FILE))?;
+    let dir = data_dir.join(INDEX_DIR);
+    let started = std::time::Instant::now();
+    let opened = hub.open_search(&dir, synonyms).await.with_context(|| {
+        format!(
+            "cannot open the search index in {} (is another `bron serve` using this data directory?)",
+            dir.display()
+        )
+    })?;
+    tracing::info!(
+        ?opened,
+        seconds = started.elapsed().as_secs_f64(),
+        "search index ready"
+    );
+    Ok(())
+}
 
 /// Loads the model and opens the store in `data_dir`.
 pub async fn open_hub(data_dir: &Path, model_dir: &Path) -> anyhow::Result<Arc<Hub>> {
@@ -96,6 +119,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         Api::new(hub.clone())
             .map_err(|e| anyhow::anyhow!("cannot build the GraphQL schema: {e}"))?,
     );
+    open_search(&hub, &config.data_dir, &config.model_dir).await?;
     seed_if_empty(&hub, &config.seed).await?;
     let addr: SocketAddr = config.listen.parse().with_context(|| {
         format!(

@@ -32,6 +32,8 @@ const UNBOUNDED_TEXT_KIB: u64 = 32;
 /// A list of values without `max_items`: count this many entries.
 const UNBOUNDED_LIST: u64 = 20;
 
+/// What a search costs besides its hits: the query, counts and facets.
+const SEARCH_COST: u64 = 20;
 /// What a `totalCount` costs: it is a counting query of its own.
 const COUNT_COST: u64 = 10;
 /// Revisions are not bounded by the model; count this many per item.
@@ -54,6 +56,9 @@ enum At {
     Edge(String),
     /// A mutation payload with `item` (and `items`) of a type, or any.
     Payload(Option<String>),
+    /// A page of search results of at most this many hits.
+    SearchResults(u64),
+    SearchHit,
     /// An object of plain values (PageInfo, Viewer, Change, Revision, …).
     Plain,
 }
@@ -273,6 +278,12 @@ impl Walk<'_> {
                     (1, Some((At::Item(name.to_string()), 1)))
                 } else if name == "item" {
                     (1, Some((At::AnyItem, 1)))
+                } else if name == "search" {
+                    let n = self
+                        .int_arg(f, "first")
+                        .unwrap_or(super::search::DEFAULT_HITS as u64)
+                        .min(super::search::MAX_HITS as u64);
+                    (SEARCH_COST, Some((At::SearchResults(n), 1)))
                 } else if name == "changes" {
                     let n = self.int_arg(f, "first").unwrap_or(100).min(1000);
                     (1, Some((At::Plain, n)))
@@ -304,6 +315,14 @@ impl Walk<'_> {
                 "edges" => (1, Some((At::Edge(ty.clone()), *page))),
                 "nodes" => (1, Some((At::Item(ty.clone()), *page))),
                 "totalCount" => (COUNT_COST, None),
+                _ => (1, None),
+            },
+            At::SearchResults(n) => match name {
+                "hits" => (1, Some((At::SearchHit, *n))),
+                _ => (1, None),
+            },
+            At::SearchHit => match name {
+                "item" => (1, Some((At::AnyItem, 1))),
                 _ => (1, None),
             },
             At::Edge(ty) => match name {

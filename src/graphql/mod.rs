@@ -15,6 +15,7 @@ mod errors;
 mod loader;
 mod mutation;
 mod query;
+mod search;
 mod shared;
 mod types;
 
@@ -52,9 +53,15 @@ pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
         .limit_directives(16)
         .extension(errors::ErrorPaths);
     let (objects, enums, scalars) = shared::shared_types();
-    for o in objects.into_iter().chain(mutation::shared_payloads()) {
+    let (search_objects, search_filter) = search::search_types();
+    for o in objects
+        .into_iter()
+        .chain(mutation::shared_payloads())
+        .chain(search_objects)
+    {
         builder = builder.register(o);
     }
+    builder = builder.register(search_filter);
     for e in enums {
         builder = builder.register(e);
     }

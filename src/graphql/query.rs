@@ -235,7 +235,7 @@ pub fn query_root(types: &[&TypeDef]) -> Object {
     for ty in types {
         q = q.field(single_query(ty)).field(list_query(ty));
     }
-    q.field(
+    q.field(super::search::search_field()).field(
         Field::new("item", TypeRef::named(ITEM), |ctx| {
             FieldFuture::new(async move {
                 let hub = ctx.data::<Arc<Hub>>()?;

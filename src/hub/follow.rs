@@ -1,5 +1,6 @@
 //! Following the change log. Everything this process derives from the store
-//! (the token cache now; the search index and renderings later) is kept in
+//! (the token cache, the response cache, the search index; renderings
+//! later) is kept in
 //! step by applying the log's entries one by one, in order, from the last
 //! entry applied: never by comparing one "newest" number, because this
 //! process's own writes move that number past entries written by others
@@ -67,6 +68,11 @@ impl Hub {
         loop {
             let rows = self.store.changes_since(*applied, BATCH).await?;
             let n = rows.len();
+            if n > 0 {
+                // The index first: once the sequence moves, answers are
+                // cached at it, so they must already see these entries.
+                self.sync_index().await?;
+            }
             for change in &rows {
                 self.apply_change(change);
                 *applied = change.seq;

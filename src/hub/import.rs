@@ -68,7 +68,7 @@ impl Hub {
         let mut tx = self.store.begin().await?;
         let report = self.import_in(&mut tx, viewer, records).await?;
         tx.commit().await?;
-        self.advance(report.seq);
+        self.committed(report.seq).await;
         self.store.release_memory().await;
         Ok(report)
     }

@@ -13,6 +13,7 @@ mod publish;
 mod read;
 mod revise;
 mod rows;
+mod search;
 mod tokens;
 mod write;
 
@@ -23,6 +24,7 @@ pub use check::{CheckReport, fact_refs};
 pub use import::{ImportRecord, ImportReport, MatchBy};
 pub use item::{ItemView, slugify};
 pub use read::{DEFAULT_PAGE, ItemKey, ListPage, ListRequest, MAX_PAGE};
+pub use search::{SearchPage, SearchQuery};
 pub use tokens::NewToken;
 pub use write::{NewItem, Patch, Written};
 
@@ -130,6 +132,10 @@ pub struct Hub {
     seq: AtomicI64,
     tokens: tokens::TokenCache,
     follower: follow::Follower,
+    /// The search index, when this process keeps one (`bron serve`).
+    search: std::sync::OnceLock<crate::search::SearchIndex>,
+    /// One index sync at a time (see `search.rs`).
+    index_sync: tokio::sync::Mutex<()>,
 }
 
 impl Hub {
@@ -141,6 +147,8 @@ impl Hub {
             seq: AtomicI64::new(seq),
             tokens: tokens::TokenCache::default(),
             follower: follow::Follower::new(seq),
+            search: std::sync::OnceLock::new(),
+            index_sync: tokio::sync::Mutex::new(()),
         })
     }
 

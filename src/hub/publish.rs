@@ -205,7 +205,7 @@ impl Hub {
         let mut tx = self.store.begin().await?;
         let (rows, seq) = self.publish_in(&mut tx, viewer, ids, message).await?;
         tx.commit().await?;
-        self.advance(seq);
+        self.committed(seq).await;
         self.written_all(&rows, viewer, seq)
     }
 
@@ -232,7 +232,7 @@ impl Hub {
         let mut tx = self.store.begin().await?;
         let (rows, seq) = self.unpublish_in(&mut tx, viewer, ids, target).await?;
         tx.commit().await?;
-        self.advance(seq);
+        self.committed(seq).await;
         self.written_all(&rows, viewer, seq)
     }
 
@@ -290,7 +290,7 @@ impl Hub {
             })
             .await?;
         tx.commit().await?;
-        self.advance(seq);
+        self.committed(seq).await;
         self.written(&row, viewer, seq)
     }
 
@@ -338,7 +338,7 @@ impl Hub {
                             })
                             .await?;
                         tx.commit().await?;
-                        self.advance(seq);
+                        self.committed(seq).await;
                     }
                 }
             }
@@ -399,7 +399,7 @@ impl Hub {
             .publish_in(&mut tx, viewer, std::slice::from_ref(&row.id), None)
             .await?;
         tx.commit().await?;
-        self.advance(seq);
+        self.committed(seq).await;
         self.written(&rows[0], viewer, seq)
     }
 }

@@ -102,7 +102,7 @@ impl Hub {
             })
             .await?;
         tx.commit().await?;
-        self.advance(seq);
+        self.committed(seq).await;
         Ok(seq)
     }
 }

@@ -122,7 +122,7 @@ impl Hub {
             })
             .await?;
         tx.commit().await?;
-        self.advance(seq);
+        self.committed(seq).await;
         Ok(NewToken {
             name: name.to_string(),
             role,
@@ -150,7 +150,7 @@ impl Hub {
             .await?;
         tx.commit().await?;
         self.tokens.clear();
-        self.advance(seq);
+        self.committed(seq).await;
         Ok(())
     }
 

@@ -217,7 +217,7 @@ impl Hub {
             .create_in(&mut tx, viewer, new, &HashMap::new())
             .await?;
         tx.commit().await?;
-        self.advance(seq);
+        self.committed(seq).await;
         self.written(&row, viewer, seq)
     }
 
@@ -258,7 +258,7 @@ impl Hub {
         {
             Some((row, seq)) => {
                 tx.commit().await?;
-                self.advance(seq);
+                self.committed(seq).await;
                 self.written(&row, viewer, seq)
             }
             None => self.written(&row, viewer, self.seq()),

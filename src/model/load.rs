@@ -65,6 +65,7 @@ pub(super) struct RawField {
     pub(super) to: Option<String>,
     pub(super) channels: Option<Vec<String>>,
     pub(super) vocabulary: Option<String>,
+    pub(super) search: Option<f64>,
 }
 
 #[derive(Deserialize)]

@@ -92,6 +92,9 @@ pub struct FieldDef {
     pub internal: bool,
     /// Name of a vocabulary the value must come from (e.g. `upl`).
     pub vocabulary: Option<String>,
+    /// How much a match in this field weighs in search (`search = 3.0`);
+    /// None when the field is not searched. Text and Markdown fields only.
+    pub search: Option<f32>,
 }
 
 #[derive(Debug, Clone)]

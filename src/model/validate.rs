@@ -221,6 +221,21 @@ fn check_field(ctx: &Ctx, key: &str, f: RawField, problems: &mut Vec<String>) ->
             bad("max_items", format!("must be a positive number, got {n}"));
         }
     }
+    if let Some(w) = f.search {
+        if !matches!(kind, FieldKind::Text | FieldKind::Markdown) {
+            bad(
+                "search",
+                format!("only text and markdown fields are searched, not {}", f.kind),
+            );
+        } else if !(w > 0.0 && w <= MAX_SEARCH_WEIGHT) {
+            bad(
+                "search",
+                format!(
+                    "a search weight is a number above 0 and at most {MAX_SEARCH_WEIGHT}, got {w}"
+                ),
+            );
+        }
+    }
     for (k, v) in [("min", f.min), ("max", f.max)] {
         if v.is_some() && kind != FieldKind::Integer {
             bad(k, format!("only applies to integer fields, not {}", f.kind));
@@ -362,5 +377,10 @@ fn check_field(ctx: &Ctx, key: &str, f: RawField, problems: &mut Vec<String>) ->
         channels,
         internal,
         vocabulary: f.vocabulary,
+        search: f.search.map(|w| w as f32),
     })
 }
+
+/// The largest search weight a field may have: a title ten times a body
+/// is already far apart; more only lets one field drown the others.
+const MAX_SEARCH_WEIGHT: f64 = 10.0;

@@ -94,6 +94,64 @@ impl Store {
         Ok(out)
     }
 
+    /// Items with these ids, both stages (for the search index).
+    pub async fn items_full(&self, ids: &[String]) -> Result<Vec<ItemRow>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut qb: QueryBuilder<Sqlite> =
+                QueryBuilder::new(format!("SELECT {ITEM_COLUMNS} FROM items WHERE id IN ("));
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(id);
+            }
+            qb.push(")");
+            for row in qb.build().fetch_all(&self.read).await? {
+                out.push(item_from_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Up to `limit` items, both stages, with ids after `after`, in id order:
+    /// a rebuild walks the store this way without holding all of it.
+    pub async fn items_after(&self, after: &str, limit: i64) -> Result<Vec<ItemRow>> {
+        let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id > ? ORDER BY id LIMIT ?");
+        let rows = sqlx::query(&sql)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(item_from_row).collect()
+    }
+
+    /// (locale, slug, value) of every fact at `stage`.
+    pub async fn fact_values(&self, stage: Stage) -> Result<Vec<(String, String, String)>> {
+        let sql = match stage {
+            Stage::Latest => {
+                "SELECT locale, slug, IFNULL(json_extract(fields, '$.value'), '') FROM items \
+                 WHERE type = 'fact'"
+            }
+            Stage::Published => {
+                "SELECT locale, published_slug, IFNULL(json_extract(published_fields, '$.value'), '') \
+                 FROM items WHERE type = 'fact' AND published_slug IS NOT NULL"
+            }
+        };
+        Ok(sqlx::query_as(sql).fetch_all(&self.read).await?)
+    }
+
+    /// Ids of the items whose content (either stage) may name the fact
+    /// `slug` in a `{{fact:…}}` placeholder. May name a few more than do.
+    pub async fn ids_mentioning_fact(&self, slug: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM items WHERE type <> 'fact' AND \
+             ((instr(fields, '{{fact:') > 0 AND instr(fields, ?1) > 0) OR \
+              (instr(published_fields, '{{fact:') > 0 AND instr(published_fields, ?1) > 0))",
+        )
+        .bind(slug)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
     /// All items of all types, in a stable order (type, locale, slug).
     pub async fn all_items(&self) -> Result<Vec<ItemRow>> {
         let sql = format!("SELECT {ITEM_COLUMNS} FROM items ORDER BY type, locale, slug");

@@ -8,4 +8,5 @@ mod api;
 mod cli;
 mod import;
 mod model;
+mod search;
 mod workflow;

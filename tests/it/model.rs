@@ -892,3 +892,29 @@ fn only_the_hub_names_the_store() {
         }
     }
 }
+
+#[test]
+fn rejects_a_search_weight_on_a_field_that_is_not_text() {
+    one_problem(
+        "search-weight-on-integer",
+        &at(
+            "search-weight-on-integer",
+            "page.toml",
+            "fields[2] (order).search",
+        ),
+        &["only text and markdown fields are searched, not integer"],
+    );
+}
+
+#[test]
+fn rejects_a_search_weight_out_of_range() {
+    one_problem(
+        "search-weight-out-of-range",
+        &at(
+            "search-weight-out-of-range",
+            "page.toml",
+            "fields[1] (body).search",
+        ),
+        &["at most 10, got 50"],
+    );
+}

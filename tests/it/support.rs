@@ -44,6 +44,19 @@ pub async fn hub_with_model(model_dir: &Path) -> TestHub {
     TestHub { hub, app, dir }
 }
 
+/// A hub with a search index on disk in its directory (as `bron serve`
+/// opens it), loaded with the example content.
+pub async fn searchable_hub() -> TestHub {
+    let t = empty_hub().await;
+    bron::server::open_search(&t.hub, t.dir.path(), &repo().join("content-model"))
+        .await
+        .unwrap();
+    bron::server::seed_if_empty(&t.hub, &repo().join("examples/content"))
+        .await
+        .unwrap();
+    t
+}
+
 /// A hub loaded with the example content.
 pub async fn example_hub() -> TestHub {
     let t = empty_hub().await;

@@ -45,7 +45,7 @@ async fn create_product(t: &TestHub, token: &str, title: &str, steps: &[&str]) -
 
 /// A second hub on the server's database file: `bron` run from the command
 /// line (or another node) while the server runs.
-async fn other_process(server: &TestHub) -> bron::hub::Hub {
+pub(crate) async fn other_process(server: &TestHub) -> bron::hub::Hub {
     let model =
         bron::model::ContentModel::load(&crate::support::repo().join("content-model")).unwrap();
     let store = bron::store::Store::open(&server.dir.path().join("bron.db"))

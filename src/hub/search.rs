@@ -1,0 +1,372 @@
+//! Search, as the hub sees it: keeping the index in step with the store, and
+//! answering a search with the caller's rights applied.
+//!
+//! Architecture invariant: the index follows the change log. Every write in
+//! this process brings the index up to its own entry before it returns
+//! (read-your-writes); writes by other processes reach it through the
+//! follower. Both go through `sync_index`, which takes every entry after the
+//! one the index last committed, re-reads the items they name (and, for a
+//! fact, the items that use it) and replaces their documents. One sync runs
+//! at a time; a write that waits for it finds its entry already applied.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::{Hub, ItemView, Role, Viewer};
+use crate::domain::{ItemRow, Stage};
+use crate::error::{Error, Result};
+use crate::search::{Batch, Doc, Opened, SearchIndex, SearchRequest, SearchResults, Synonyms};
+
+/// Items read from the store per batch in a rebuild.
+const REBUILD_BATCH: i64 = 2000;
+/// Change-log entries applied per index commit while catching up.
+const SYNC_BATCH: i64 = 5000;
+
+/// A search as the API asks it.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    pub text: String,
+    pub first: usize,
+    pub offset: usize,
+    pub types: Vec<String>,
+    /// None: the default locale; `*`: every locale.
+    pub locale: Option<String>,
+    pub audience: Vec<String>,
+    pub themes: Vec<String>,
+    /// Search the latest content, drafts included (editors and up).
+    pub drafts: bool,
+}
+
+/// A page of search results with the items they are about.
+pub struct SearchPage {
+    pub results: SearchResults,
+    pub items: HashMap<String, Arc<ItemView>>,
+}
+
+/// Fact values by (stage, locale, slug), for filling in `{{fact:…}}`.
+#[derive(Default)]
+struct FactValues(HashMap<(Stage, String, String), String>);
+
+impl FactValues {
+    async fn load(hub: &Hub) -> Result<FactValues> {
+        let mut map = HashMap::new();
+        for stage in [Stage::Latest, Stage::Published] {
+            for (locale, slug, value) in hub.store.fact_values(stage).await? {
+                map.insert((stage, locale, slug), value);
+            }
+        }
+        Ok(FactValues(map))
+    }
+
+    fn fill(&self, stage: Stage, locale: &str, text: &str) -> String {
+        if !text.contains("{{fact:") {
+            return text.to_string();
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("{{fact:") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 7..];
+            let Some(end) = after.find("}}") else {
+                rest = &rest[start..];
+                break;
+            };
+            let slug = after[..end].trim();
+            if let Some(v) = self.0.get(&(stage, locale.to_string(), slug.to_string())) {
+                out.push_str(v);
+            }
+            rest = &after[end + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+impl Hub {
+    /// Opens the search index in `dir` and brings it up to date: it catches
+    /// up from the last entry it committed, or is rebuilt from the store
+    /// when it is new or was built for other fields.
+    pub async fn open_search(&self, dir: &Path, synonyms: Synonyms) -> Result<Opened> {
+        let (index, opened) = SearchIndex::open(dir, &self.model, synonyms)?;
+        self.search
+            .set(index)
+            .map_err(|_| Error::Internal("the search index is already open".into()))?;
+        match opened {
+            Opened::Empty => {
+                self.rebuild_index().await?;
+            }
+            Opened::At(_) => self.sync_index().await?,
+        }
+        Ok(opened)
+    }
+
+    pub fn search_index(&self) -> Option<&SearchIndex> {
+        self.search.get()
+    }
+
+    /// Rebuilds the index from the store; returns the number of items read.
+    /// Searches see the old index until the new one is committed whole.
+    pub async fn rebuild_index(&self) -> Result<usize> {
+        let Some(index) = self.search.get() else {
+            return Ok(0);
+        };
+        let _one_at_a_time = self.index_sync.lock().await;
+        // Entries after this one are applied by the next sync; applying an
+        // entry twice is harmless.
+        let seq = self.store.last_seq().await?;
+        let facts = FactValues::load(self).await?;
+        let mut after = String::new();
+        let mut count = 0;
+        let mut first = true;
+        loop {
+            let rows = self.store.items_after(&after, REBUILD_BATCH).await?;
+            let last = (rows.len() as i64) < REBUILD_BATCH;
+            count += rows.len();
+            if let Some(r) = rows.last() {
+                after = r.id.clone();
+            }
+            let add = rows.iter().flat_map(|r| self.docs_of(r, &facts)).collect();
+            index
+                .apply(Batch {
+                    remove: Vec::new(),
+                    add,
+                    seq: last.then_some(seq),
+                    clear: first,
+                })
+                .await?;
+            first = false;
+            if last {
+                break;
+            }
+        }
+        Ok(count)
+    }
+
+    /// Applies every change-log entry the index has not yet committed.
+    pub async fn sync_index(&self) -> Result<()> {
+        let Some(index) = self.search.get() else {
+            return Ok(());
+        };
+        let _one_at_a_time = self.index_sync.lock().await;
+        loop {
+            let changes = self
+                .store
+                .changes_since(index.applied().max(0), SYNC_BATCH)
+                .await?;
+            let Some(last) = changes.last().map(|c| c.seq) else {
+                return Ok(());
+            };
+            let mut ids: BTreeSet<String> = BTreeSet::new();
+            let mut facts_changed = Vec::new();
+            for c in &changes {
+                if let Some(id) = &c.item_id {
+                    ids.insert(id.clone());
+                    if c.item_type.as_deref() == Some("fact") {
+                        facts_changed.push(id.clone());
+                    }
+                }
+            }
+            if !facts_changed.is_empty() {
+                // The items that use a changed fact show its new value.
+                let mut slugs = BTreeSet::new();
+                for fact in self.store.items_full(&facts_changed).await? {
+                    slugs.insert(fact.slug.clone());
+                    slugs.extend(fact.published_slug.clone());
+                }
+                for slug in slugs {
+                    ids.extend(self.store.ids_mentioning_fact(&slug).await?);
+                }
+            }
+            let ids: Vec<String> = ids.into_iter().collect();
+            let rows = self.store.items_full(&ids).await?;
+            let facts = if rows.iter().any(|r| {
+                r.fields.contains("{{fact:")
+                    || r.published_fields
+                        .as_deref()
+                        .is_some_and(|p| p.contains("{{fact:"))
+            }) {
+                FactValues::load(self).await?
+            } else {
+                FactValues::default()
+            };
+            let add = rows.iter().flat_map(|r| self.docs_of(r, &facts)).collect();
+            index
+                .apply(Batch {
+                    remove: ids,
+                    add,
+                    seq: Some(last),
+                    clear: false,
+                })
+                .await?;
+            if (changes.len() as i64) < SYNC_BATCH {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Called after every committed write: brings the index up to it, then
+    /// moves the change sequence (so no answer cached at the new sequence
+    /// can predate the index), all before the write returns. An index
+    /// failure does not undo the write; it is logged and the follower retries.
+    pub(super) async fn committed(&self, seq: i64) {
+        if let Err(e) = self.sync_index().await {
+            tracing::error!(error = %e, seq, "the search index could not follow a write; retrying from the change log");
+        }
+        self.advance(seq);
+    }
+
+    /// The index documents of one item: one per stage it has content at,
+    /// none when its type has no searchable fields.
+    fn docs_of(&self, row: &ItemRow, facts: &FactValues) -> Vec<Doc> {
+        let Some(ty) = self.model.get(&row.type_name) else {
+            return Vec::new();
+        };
+        if !ty.fields.iter().any(|f| f.search.is_some()) {
+            return Vec::new();
+        }
+        let mut out = Vec::with_capacity(2);
+        for stage in [Stage::Latest, Stage::Published] {
+            let Some(content) = row.content(stage) else {
+                continue;
+            };
+            let Ok(fields) = serde_json::from_str::<Map<String, Value>>(content) else {
+                tracing::warn!(id = %row.id, "an item's content is not a JSON object; not indexed");
+                continue;
+            };
+            let strings = |name: &str| -> Vec<String> {
+                match fields.get(name) {
+                    Some(Value::String(s)) => vec![s.clone()],
+                    Some(Value::Array(items)) => items
+                        .iter()
+                        .filter_map(|v| v.as_str().map(String::from))
+                        .collect(),
+                    _ => Vec::new(),
+                }
+            };
+            let mut text = Vec::new();
+            for f in ty.fields.iter().filter(|f| f.search.is_some()) {
+                let values = strings(&f.name);
+                if values.is_empty() {
+                    continue;
+                }
+                let joined = values.join("\n");
+                let filled = facts.fill(stage, &row.locale, &joined);
+                let plain = match f.kind {
+                    crate::model::FieldKind::Markdown => markdown_to_text(&filled),
+                    _ => filled,
+                };
+                text.push((f.name.clone(), plain));
+            }
+            out.push(Doc {
+                id: row.id.clone(),
+                stage,
+                type_name: row.type_name.clone(),
+                locale: row.locale.clone(),
+                audience: strings("audience"),
+                themes: strings("themes"),
+                text,
+            });
+        }
+        out
+    }
+
+    /// Searches with the caller's rights: anonymous and agent callers the
+    /// live content only, agents and up internal fields too, editors the
+    /// latest content (drafts included) when they ask for it.
+    pub async fn search(&self, viewer: &Viewer, q: SearchQuery) -> Result<SearchPage> {
+        let index = self
+            .search
+            .get()
+            .ok_or_else(|| Error::SearchUnavailable(
+                "search is not available: this process has no search index (it runs in `bron serve`)".into(),
+            ))?;
+        if q.drafts {
+            viewer.require(Role::Editor, "searching drafts")?;
+        }
+        for t in &q.types {
+            self.type_def(t)?;
+        }
+        let locale = match q.locale.as_deref() {
+            None => Some(super::write::DEFAULT_LOCALE.to_string()),
+            Some(super::read::ANY_LOCALE) => None,
+            Some(l) => Some(l.to_string()),
+        };
+        let request = SearchRequest {
+            text: q.text,
+            stage: if q.drafts {
+                Stage::Latest
+            } else {
+                Stage::Published
+            },
+            internal: viewer.role.sees_internal(),
+            types: q.types,
+            locale,
+            audience: q.audience,
+            themes: q.themes,
+            offset: q.offset,
+            limit: q.first,
+        };
+        let results = index.search(&request)?;
+        let ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
+        let items = if q.drafts {
+            self.load_many(viewer, &ids).await?
+        } else {
+            // The hits are live documents: show the live items, whoever asks.
+            let live = Viewer {
+                role: if viewer.role.sees_internal() {
+                    Role::Agent
+                } else {
+                    Role::Anonymous
+                },
+                name: viewer.name.clone(),
+            };
+            self.load_many(&live, &ids).await?
+        };
+        Ok(SearchPage { results, items })
+    }
+}
+
+/// Markdown as the words a reader sees: link targets, emphasis marks,
+/// heading and list markers dropped.
+fn markdown_to_text(md: &str) -> String {
+    static LINK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"!?\[([^\]]*)\]\([^)]*\)").expect("a valid pattern")
+    });
+    let without_links = LINK.replace_all(md, "$1");
+    let mut out = String::with_capacity(without_links.len());
+    for line in without_links.lines() {
+        let line = line.trim_start();
+        let line = line.trim_start_matches(['#', '>', '-', '+']).trim_start();
+        let line = match line.split_once(". ") {
+            Some((n, rest)) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => rest,
+            _ => line,
+        };
+        if line.starts_with('|') && line.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
+            continue;
+        }
+        for c in line.chars() {
+            match c {
+                '*' | '_' | '`' | '|' => out.push(' '),
+                c => out.push(c),
+            }
+        }
+        out.push('\n');
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn markdown_becomes_the_words_a_reader_sees() {
+        assert_eq!(
+            super::markdown_to_text(
+                "## Kosten\n\n- Een **paspoort** kost [zie tarieven](https://x.nl/t).\n1. Eerst"
+            ),
+            "Kosten Een paspoort kost zie tarieven. Eerst"
+        );
+    }
+}

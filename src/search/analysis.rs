@@ -1,0 +1,83 @@
+//! Dutch text analysis, the same for indexing and for queries: words split
+//! on anything that is not a letter or digit, lower-cased, diacritics folded
+//! (`financiële` → `financiele`), stop words dropped, Snowball's Dutch stemmer
+//! (`aanvragen`, `aanvraag` → `aanvrag`).
+//!
+//! The stop list is our own and short on purpose: only words that carry no
+//! meaning in a question to a municipality. `niet`, `geen`, `u` and `uw`
+//! stay searchable ("geen paspoort", "uw rijbewijs"): with BM25 a frequent
+//! word weighs little anyway, and a negation can matter.
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer, TokenStream,
+};
+
+/// The names the analyzers are registered under in the index.
+pub const DUTCH: &str = "bron_nl";
+pub const PLAIN: &str = "bron_plain";
+
+const STOP_WORDS: &[&str] = &[
+    "aan", "al", "als", "bij", "dan", "dat", "de", "der", "des", "deze", "die", "dit", "doe",
+    "doen", "door", "dus", "een", "en", "er", "hem", "het", "hij", "hoe", "hun", "ik", "in", "is",
+    "je", "jij", "jou", "jouw", "kan", "kun", "kunnen", "me", "mij", "mijn", "moet", "moeten",
+    "na", "naar", "nu", "of", "om", "onder", "ons", "onze", "ook", "op", "over", "te", "tot",
+    "uit", "van", "voor", "waar", "wanneer", "wat", "we", "wel", "welk", "welke", "wie", "wij",
+    "wil", "wordt", "worden", "ze", "zij", "zich", "zijn", "zo", "zou",
+];
+
+/// The analyzer used for every searchable text field and for queries.
+pub fn dutch() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(60))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(StopWordFilter::remove(
+            STOP_WORDS.iter().map(|w| w.to_string()),
+        ))
+        .filter(Stemmer::new(Language::Dutch))
+        .build()
+}
+
+/// The analyzer without stemming and stop words: lower-cased, folded words,
+/// for spelling suggestions and prefixes (what a citizen typed, as typed).
+pub fn plain() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(60))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The tokens `analyzer` makes of `text`, in order.
+pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+/// Whether `word` (lower-cased) is a stop word.
+pub fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.contains(&word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dutch_words_are_folded_and_stemmed_alike() {
+        let mut a = dutch();
+        let mut asked = tokens(&mut a, "Hoe vraag ik een PASPOORT aan?");
+        let mut written = tokens(&mut a, "paspoorten vragen");
+        asked.sort();
+        written.sort();
+        assert_eq!(asked, written);
+        assert_eq!(tokens(&mut a, "financiële"), tokens(&mut a, "financiele"));
+        assert_eq!(tokens(&mut a, "geen uw niet").len(), 3);
+        assert!(tokens(&mut a, "de het een").is_empty());
+    }
+}

@@ -1,0 +1,415 @@
+//! The search index: tantivy on disk under the data directory. Derived from
+//! the store, never a source of truth: the hub hands it documents built from
+//! items and the change-log sequence they reflect, and it records that
+//! sequence in each commit, so after a restart the hub knows where to go on
+//! following the log (or rebuilds it from scratch).
+//!
+//! One writer, owned by one thread (`bron-index`): batches reach it over a
+//! channel, and it deletes, adds, commits and reloads the reader before it
+//! answers, so a search made after a batch returns sees it. Commits run on
+//! that thread, off the async runtime.
+//!
+//! Each item has up to two documents: its live content (`published`) and its
+//! latest content (`latest`, for editors who ask for drafts). Fields the model
+//! marks internal are indexed in fields of their own, which a query for a
+//! caller below `agent` never names: internal text cannot match, count or
+//! show in a snippet for them.
+
+pub mod analysis;
+mod query;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+pub use query::{Hit, SearchRequest, SearchResults, Synonyms};
+
+use crate::domain::Stage;
+use crate::error::{Error, Result};
+use crate::model::{ContentModel, FieldKind};
+
+/// One searchable text field of the model: its name, weight and whether it
+/// is internal. Fields of the same name in several types share one index
+/// field (and the largest weight any of them declares).
+#[derive(Debug, Clone)]
+pub struct TextField {
+    pub name: String,
+    pub weight: f32,
+    pub internal: bool,
+    /// Among the fields that name an item (title, question, phrasings):
+    /// typo tolerance looks here.
+    pub names_item: bool,
+}
+
+/// What the hub hands the index for one item at one stage.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub id: String,
+    pub stage: Stage,
+    pub type_name: String,
+    pub locale: String,
+    pub audience: Vec<String>,
+    pub themes: Vec<String>,
+    /// Searchable text by model field name, facts already filled in.
+    pub text: Vec<(String, String)>,
+}
+
+/// A change to the index: remove every document of these items, add these
+/// documents, and (with `seq`) commit, recording that the index now reflects
+/// the log up to `seq`. Without `seq` the change waits for a later commit.
+pub struct Batch {
+    pub remove: Vec<String>,
+    pub add: Vec<Doc>,
+    pub seq: Option<i64>,
+    /// Start from an empty index (a rebuild).
+    pub clear: bool,
+}
+
+struct Job {
+    batch: Batch,
+    done: tokio::sync::oneshot::Sender<Result<()>>,
+}
+
+#[derive(Clone)]
+pub(crate) struct Fields {
+    id: Field,
+    stage: Field,
+    type_name: Field,
+    locale: Field,
+    audience: Field,
+    theme: Field,
+    facet: Field,
+    /// Public searchable text, stored for snippets.
+    public_text: Field,
+    /// Internal searchable text, stored for agents' snippets.
+    internal_text: Field,
+    /// The public words of live and of latest documents, unstemmed, for
+    /// spelling suggestions: one field per stage, so a draft's words are
+    /// never suggested to the public (and internal words to no one).
+    words_published: Field,
+    words_latest: Field,
+    /// One indexed field per searchable model field, with the field's
+    /// description.
+    text: HashMap<String, (Field, TextField)>,
+}
+
+pub struct SearchIndex {
+    reader: IndexReader,
+    fields: Fields,
+    synonyms: Synonyms,
+    jobs: std::sync::mpsc::Sender<Job>,
+    applied: Arc<AtomicI64>,
+}
+
+/// The searchable text fields the model declares (`search = weight`).
+pub fn text_fields(model: &ContentModel) -> Vec<TextField> {
+    let mut out: Vec<TextField> = Vec::new();
+    for ty in model.types.values() {
+        for f in &ty.fields {
+            let Some(weight) = f.search else { continue };
+            if !matches!(f.kind, FieldKind::Text | FieldKind::Markdown) {
+                continue;
+            }
+            let names_item = f.name == ty.title_field || weight >= 3.0;
+            match out.iter_mut().find(|t| t.name == f.name) {
+                Some(t) => {
+                    t.weight = t.weight.max(weight);
+                    t.internal &= f.internal;
+                    t.names_item |= names_item;
+                }
+                None => out.push(TextField {
+                    name: f.name.clone(),
+                    weight,
+                    internal: f.internal,
+                    names_item,
+                }),
+            }
+        }
+    }
+    out
+}
+
+fn build_schema(model_fields: &[TextField]) -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text_indexing = TextFieldIndexing::default()
+        .set_tokenizer(analysis::DUTCH)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let indexed = TextOptions::default().set_indexing_options(text_indexing);
+    let words_indexing = TextFieldIndexing::default()
+        .set_tokenizer(analysis::PLAIN)
+        .set_index_option(IndexRecordOption::Basic);
+    let id = b.add_text_field("id", STRING | STORED);
+    let stage = b.add_text_field("stage", STRING);
+    let type_name = b.add_text_field("type", STRING | STORED);
+    let locale = b.add_text_field("locale", STRING);
+    let audience = b.add_text_field("audience", STRING);
+    let theme = b.add_text_field("theme", STRING);
+    let facet = b.add_facet_field("facet", FacetOptions::default());
+    let public_text = b.add_text_field("public_text", STORED);
+    let internal_text = b.add_text_field("internal_text", STORED);
+    let words_options = TextOptions::default().set_indexing_options(words_indexing);
+    let words_published = b.add_text_field("words_published", words_options.clone());
+    let words_latest = b.add_text_field("words_latest", words_options);
+    let mut text = HashMap::new();
+    for f in model_fields {
+        let field = b.add_text_field(&format!("f_{}", f.name), indexed.clone());
+        text.insert(f.name.clone(), (field, f.clone()));
+    }
+    (
+        b.build(),
+        Fields {
+            id,
+            stage,
+            type_name,
+            locale,
+            audience,
+            theme,
+            facet,
+            public_text,
+            internal_text,
+            words_published,
+            words_latest,
+            text,
+        },
+    )
+}
+
+pub(crate) fn stage_name(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Published => "published",
+        Stage::Latest => "latest",
+    }
+}
+
+fn index_error(e: impl std::fmt::Display) -> Error {
+    Error::Internal(format!("search index: {e}"))
+}
+
+/// How the index was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opened {
+    /// An index that reflects the log up to this sequence.
+    At(i64),
+    /// A new, empty index (none yet, or its fields no longer match the
+    /// model): it must be rebuilt from the store.
+    Empty,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it when there is none, and starting
+    /// over when the model's searchable fields changed since it was built.
+    pub fn open(
+        dir: &Path,
+        model: &ContentModel,
+        synonyms: Synonyms,
+    ) -> Result<(SearchIndex, Opened)> {
+        let model_fields = text_fields(model);
+        let (schema, fields) = build_schema(&model_fields);
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::Internal(format!(
+                "cannot create index directory {}: {e}",
+                dir.display()
+            ))
+        })?;
+        let existing = Index::open_in_dir(dir).ok();
+        let (index, opened) = match existing {
+            Some(index) if index.schema() == schema => {
+                let seq = index
+                    .load_metas()
+                    .map_err(index_error)?
+                    .payload
+                    .and_then(|p| p.parse::<i64>().ok());
+                match seq {
+                    Some(seq) if seq >= 0 => (index, Opened::At(seq)),
+                    _ => (index, Opened::Empty),
+                }
+            }
+            other => {
+                drop(other);
+                // Not ours, or built for other fields: start over.
+                for entry in std::fs::read_dir(dir).map_err(index_error)? {
+                    let path = entry.map_err(index_error)?.path();
+                    if path.is_file() {
+                        std::fs::remove_file(&path).map_err(index_error)?;
+                    }
+                }
+                (
+                    Index::create_in_dir(dir, schema.clone()).map_err(index_error)?,
+                    Opened::Empty,
+                )
+            }
+        };
+        index
+            .tokenizers()
+            .register(analysis::DUTCH, analysis::dutch());
+        index
+            .tokenizers()
+            .register(analysis::PLAIN, analysis::plain());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(index_error)?;
+        let writer: IndexWriter<TantivyDocument> = index
+            .writer_with_num_threads(1, 32 * 1024 * 1024)
+            .map_err(index_error)?;
+        let applied = Arc::new(AtomicI64::new(match opened {
+            Opened::At(seq) => seq,
+            Opened::Empty => -1,
+        }));
+        let (jobs, rx) = std::sync::mpsc::channel::<Job>();
+        {
+            let reader: IndexReader = Clone::clone(&reader);
+            let fields = fields.clone();
+            let applied = applied.clone();
+            std::thread::Builder::new()
+                .name("bron-index".into())
+                .spawn(move || {
+                    let mut writer = writer;
+                    for job in rx {
+                        let seq = job.batch.seq;
+                        let result = write_batch(&mut writer, &fields, job.batch).and_then(|()| {
+                            if seq.is_some() {
+                                reader.reload().map_err(index_error)
+                            } else {
+                                Ok(())
+                            }
+                        });
+                        if result.is_ok() {
+                            if let Some(seq) = seq {
+                                applied.store(seq, Ordering::SeqCst);
+                            }
+                        } else {
+                            // Whatever was added before the failure is not
+                            // committed; drop it so the next batch starts clean.
+                            let _ = writer.rollback();
+                        }
+                        let _ = job.done.send(result);
+                    }
+                })
+                .map_err(index_error)?;
+        }
+        Ok((
+            SearchIndex {
+                reader,
+                fields,
+                synonyms,
+                jobs,
+                applied,
+            },
+            opened,
+        ))
+    }
+
+    /// The last change-log sequence the index reflects (-1: none yet).
+    pub fn applied(&self) -> i64 {
+        self.applied.load(Ordering::SeqCst)
+    }
+
+    /// Applies a batch on the writer thread; returns once it is committed and
+    /// visible to searches.
+    pub async fn apply(&self, batch: Batch) -> Result<()> {
+        let (done, wait) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Job { batch, done })
+            .map_err(|_| Error::Internal("the search index writer has stopped".into()))?;
+        wait.await
+            .map_err(|_| Error::Internal("the search index writer has stopped".into()))?
+    }
+
+    /// Number of documents (both stages) in the index.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// The ids of the items that have a document at `stage`.
+    pub fn ids(&self, stage: Stage) -> Result<Vec<String>> {
+        let searcher = self.reader.searcher();
+        let query = tantivy::query::TermQuery::new(
+            Term::from_field_text(self.fields.stage, stage_name(stage)),
+            IndexRecordOption::Basic,
+        );
+        let docs = searcher
+            .search(&query, &tantivy::collector::DocSetCollector)
+            .map_err(index_error)?;
+        let mut out = Vec::with_capacity(docs.len());
+        for address in docs {
+            let doc: TantivyDocument = searcher.doc(address).map_err(index_error)?;
+            if let Some(id) = doc.get_first(self.fields.id).and_then(|v| v.as_str()) {
+                out.push(id.to_string());
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+fn write_batch(writer: &mut IndexWriter<TantivyDocument>, f: &Fields, batch: Batch) -> Result<()> {
+    if batch.clear {
+        writer.delete_all_documents().map_err(index_error)?;
+    }
+    for id in &batch.remove {
+        writer.delete_term(Term::from_field_text(f.id, id));
+    }
+    for d in batch.add {
+        writer
+            .add_document(to_document(f, d))
+            .map_err(index_error)?;
+    }
+    if let Some(seq) = batch.seq {
+        let mut prepared = writer.prepare_commit().map_err(index_error)?;
+        prepared.set_payload(&seq.to_string());
+        prepared.commit().map_err(index_error)?;
+    }
+    Ok(())
+}
+
+fn to_document(f: &Fields, d: Doc) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.id, &d.id);
+    doc.add_text(f.stage, stage_name(d.stage));
+    doc.add_text(f.type_name, &d.type_name);
+    doc.add_text(f.locale, &d.locale);
+    doc.add_facet(f.facet, Facet::from_path(["type", d.type_name.as_str()]));
+    for a in &d.audience {
+        doc.add_text(f.audience, a);
+    }
+    for t in &d.themes {
+        doc.add_text(f.theme, t);
+        doc.add_facet(f.facet, Facet::from_path(["theme", t.as_str()]));
+    }
+    let mut public = String::new();
+    let mut internal = String::new();
+    for (name, text) in &d.text {
+        let Some((field, def)) = f.text.get(name) else {
+            continue;
+        };
+        doc.add_text(*field, text);
+        let store = if def.internal {
+            &mut internal
+        } else {
+            &mut public
+        };
+        if !store.is_empty() {
+            store.push('\n');
+        }
+        store.push_str(text);
+    }
+    let words = match d.stage {
+        Stage::Published => f.words_published,
+        Stage::Latest => f.words_latest,
+    };
+    doc.add_text(words, &public);
+    doc.add_text(f.public_text, &public);
+    if !internal.is_empty() {
+        doc.add_text(f.internal_text, &internal);
+    }
+    doc
+}

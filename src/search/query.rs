@@ -1,0 +1,515 @@
+//! From what a citizen types to a ranked page of hits. No query language:
+//! the text is analysed like the index (so `"`, `:`, `*`, `(` are just
+//! separators and can never be a syntax error), each word is looked for in
+//! every searchable field the caller may see, weighted as the model says,
+//! and BM25 adds it up, so an item matching more of the words ranks higher.
+//! On top of that:
+//! - synonyms from `content-model/synonyms.txt` widen a word (or a few words)
+//!   to its group, read at start-up, applied at query time (no reindex);
+//! - words of five letters or more also match with one typo (nine or more:
+//!   two) in the fields that name an item, at half weight;
+//! - a word that no item uses gets a spelling suggestion from the words
+//!   items do use ("bedoelde u: paspoort").
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{TantivyDocument, Term};
+
+use super::analysis::{self, tokens};
+use super::{SearchIndex, index_error, stage_name};
+use crate::domain::Stage;
+use crate::error::{Error, Result};
+
+/// The longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// Words of a query beyond this many are ignored.
+const MAX_WORDS: usize = 24;
+/// Characters of a snippet.
+const SNIPPET_CHARS: usize = 200;
+
+/// Groups of words that mean the same to a citizen, from a text file: one
+/// group per line, words or phrases separated by commas; `#` starts a comment.
+#[derive(Debug, Clone, Default)]
+pub struct Synonyms {
+    /// Each group as the analysed token sequences of its members.
+    groups: Vec<Vec<Vec<String>>>,
+}
+
+impl Synonyms {
+    pub fn parse(text: &str) -> Synonyms {
+        let mut analyzer = analysis::dutch();
+        let mut groups = Vec::new();
+        for line in text.lines() {
+            let line = line.split('#').next().unwrap_or_default();
+            let members: Vec<Vec<String>> = line
+                .split(',')
+                .map(|m| tokens(&mut analyzer, m))
+                .filter(|t| !t.is_empty())
+                .collect();
+            if members.len() >= 2 {
+                groups.push(members);
+            }
+        }
+        Synonyms { groups }
+    }
+
+    /// Reads `path`; no file means no synonyms.
+    pub fn load(path: &Path) -> Result<Synonyms> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Ok(Synonyms::parse(&text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Synonyms::default()),
+            Err(e) => Err(Error::Internal(format!(
+                "cannot read synonyms {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// The other members of every group one of whose members occurs in
+    /// `words` (as a run of consecutive words).
+    fn expand(&self, words: &[String]) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        for group in &self.groups {
+            let present = group
+                .iter()
+                .any(|m| words.windows(m.len()).any(|w| w == m.as_slice()));
+            if present {
+                for m in group {
+                    if !words.windows(m.len()).any(|w| w == m.as_slice()) && !out.contains(m) {
+                        out.push(m.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A search as the hub asks it: the caller's rights are already applied
+/// (`stage`, `internal`).
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub text: String,
+    pub stage: Stage,
+    /// Whether internal fields may match and show in snippets.
+    pub internal: bool,
+    pub types: Vec<String>,
+    pub locale: Option<String>,
+    pub audience: Vec<String>,
+    pub themes: Vec<String>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub id: String,
+    pub type_name: String,
+    pub score: f32,
+    /// HTML: the matched words in `<mark>`, everything else escaped.
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// (type, count) and (theme, count) over all matches, largest first.
+    pub types: Vec<(String, u64)>,
+    pub themes: Vec<(String, u64)>,
+    /// A better spelling of the query, when it found nothing.
+    pub suggestion: Option<String>,
+}
+
+impl SearchIndex {
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        if req.text.chars().count() > MAX_QUERY_CHARS {
+            return Err(Error::BadInput(format!(
+                "a search is at most {MAX_QUERY_CHARS} characters"
+            )));
+        }
+        let mut analyzer = analysis::dutch();
+        let mut words = tokens(&mut analyzer, &req.text);
+        words.truncate(MAX_WORDS);
+        if words.is_empty() {
+            return Ok(SearchResults::default());
+        }
+        let joined = separable_verbs(&req.text);
+        let (text_query, highlight) = self.text_query(&words, &joined, req.internal);
+        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Must, text_query),
+            (Occur::Must, term(self.fields.stage, stage_name(req.stage))),
+        ];
+        if let Some(l) = &req.locale {
+            must.push((Occur::Must, term(self.fields.locale, l)));
+        }
+        for (field, values) in [
+            (self.fields.type_name, &req.types),
+            (self.fields.audience, &req.audience),
+            (self.fields.theme, &req.themes),
+        ] {
+            if !values.is_empty() {
+                let any: Vec<(Occur, Box<dyn Query>)> = values
+                    .iter()
+                    .map(|v| (Occur::Should, term(field, v)))
+                    .collect();
+                must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            }
+        }
+        let query = BooleanQuery::new(must);
+
+        let searcher = self.reader.searcher();
+        let mut facets = FacetCollector::for_field("facet");
+        facets.add_facet("/type");
+        facets.add_facet("/theme");
+        let top = TopDocs::with_limit(req.limit.max(1))
+            .and_offset(req.offset)
+            .order_by_score();
+        let (top, total, facet_counts) = searcher
+            .search(&query, &(top, Count, facets))
+            .map_err(index_error)?;
+
+        let mut snippets = SnippetGenerator::new(
+            highlight,
+            analysis::dutch(),
+            self.fields.public_text,
+            SNIPPET_CHARS,
+        );
+        snippets.set_max_num_chars(SNIPPET_CHARS);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top.into_iter().take(req.limit) {
+            let doc: TantivyDocument = searcher.doc(address).map_err(index_error)?;
+            let text_of = |f| {
+                doc.get_first(f)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let mut text = text_of(self.fields.public_text);
+            if req.internal {
+                let internal = text_of(self.fields.internal_text);
+                if !internal.is_empty() {
+                    text.push('\n');
+                    text.push_str(&internal);
+                }
+            }
+            let snippet = snippets.snippet(&text);
+            let html = if snippet.fragment().is_empty() {
+                escape(&text.chars().take(SNIPPET_CHARS).collect::<String>())
+            } else {
+                highlight_html(snippet.fragment(), snippet.highlighted())
+            };
+            hits.push(super::Hit {
+                id: text_of(self.fields.id),
+                type_name: text_of(self.fields.type_name),
+                score,
+                snippet: html,
+            });
+        }
+        let counts = |prefix: &str| -> Vec<(String, u64)> {
+            let mut v: Vec<(String, u64)> = facet_counts
+                .get(prefix)
+                .filter_map(|(facet, n)| facet.to_path().last().map(|last| (last.to_string(), n)))
+                .collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            v
+        };
+        let suggestion = self.suggest_spelling(&req.text, req.stage)?;
+        Ok(SearchResults {
+            total,
+            hits,
+            types: counts("/type"),
+            themes: counts("/theme"),
+            suggestion,
+        })
+    }
+
+    /// The query for the words: each word (and each synonym) in every field
+    /// the caller may see, boosted by the field's weight; fuzzy variants in
+    /// the fields that name an item. Also returns the terms to highlight.
+    fn text_query(
+        &self,
+        words: &[String],
+        joined: &[String],
+        internal: bool,
+    ) -> (Box<dyn Query>, BTreeMap<String, f32>) {
+        let mut highlight = BTreeMap::new();
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let visible: Vec<_> = self
+            .fields
+            .text
+            .values()
+            .filter(|(_, def)| internal || !def.internal)
+            .collect();
+        let mut seen = HashSet::new();
+        for word in words {
+            if !seen.insert(word.clone()) {
+                continue;
+            }
+            highlight.insert(word.clone(), 1.0);
+            for (field, def) in &visible {
+                should.push((Occur::Should, boosted(term(*field, word), def.weight)));
+                let len = word.chars().count();
+                if def.names_item && len >= 5 {
+                    let distance = if len >= 9 { 2 } else { 1 };
+                    let fuzzy =
+                        FuzzyTermQuery::new(Term::from_field_text(*field, word), distance, true);
+                    should.push((Occur::Should, boosted(Box::new(fuzzy), def.weight * 0.5)));
+                }
+            }
+        }
+        for word in joined.iter().filter(|w| !seen.contains(*w)) {
+            highlight.insert(word.clone(), 0.7);
+            for (field, def) in &visible {
+                should.push((Occur::Should, boosted(term(*field, word), def.weight * 0.7)));
+            }
+        }
+        for synonym in self.synonyms.expand(words) {
+            for w in &synonym {
+                highlight.insert(w.clone(), 0.8);
+            }
+            for (field, def) in &visible {
+                let q: Box<dyn Query> = if synonym.len() == 1 {
+                    term(*field, &synonym[0])
+                } else {
+                    Box::new(BooleanQuery::new(
+                        synonym
+                            .iter()
+                            .map(|w| (Occur::Must, term(*field, w)))
+                            .collect(),
+                    ))
+                };
+                should.push((Occur::Should, boosted(q, def.weight * 0.8)));
+            }
+        }
+        (Box::new(BooleanQuery::new(should)), highlight)
+    }
+
+    /// For each word of `text` (as typed, unstemmed) that no item at `stage`
+    /// uses, the closest one that some item does (one or two edits, the most
+    /// frequent first). None when nothing would change. Made for every
+    /// search, not only empty ones: typo tolerance often finds something
+    /// anyway, and "bedoelde u" still helps.
+    fn suggest_spelling(&self, text: &str, stage: Stage) -> Result<Option<String>> {
+        let words_field = match stage {
+            Stage::Published => self.fields.words_published,
+            Stage::Latest => self.fields.words_latest,
+        };
+        let mut plain = analysis::plain();
+        let words = tokens(&mut plain, text);
+        let searcher = self.reader.searcher();
+        let mut changed = false;
+        let mut out = Vec::with_capacity(words.len());
+        for word in words {
+            let len = word.chars().count();
+            if len < 4 || analysis::is_stop_word(&word) || word.chars().any(|c| c.is_ascii_digit())
+            {
+                out.push(word);
+                continue;
+            }
+            let max = if len >= 8 { 2 } else { 1 };
+            let mut best: Option<(usize, u32, String)> = None;
+            let mut known = false;
+            for reader in searcher.segment_readers() {
+                let inverted = reader.inverted_index(words_field).map_err(index_error)?;
+                if inverted
+                    .terms()
+                    .get(word.as_bytes())
+                    .map_err(index_error)?
+                    .is_some()
+                {
+                    known = true;
+                    break;
+                }
+            }
+            if known {
+                out.push(word);
+                continue;
+            }
+            for reader in searcher.segment_readers() {
+                let inverted = reader.inverted_index(words_field).map_err(index_error)?;
+                let mut stream = inverted.terms().stream().map_err(index_error)?;
+                while stream.advance() {
+                    let Ok(candidate) = std::str::from_utf8(stream.key()) else {
+                        continue;
+                    };
+                    let clen = candidate.chars().count();
+                    if clen.abs_diff(len) > max {
+                        continue;
+                    }
+                    let d = edit_distance(&word, candidate);
+                    if d <= max {
+                        let freq = stream.value().doc_freq;
+                        let better = match &best {
+                            None => true,
+                            Some((bd, bf, _)) => d < *bd || (d == *bd && freq > *bf),
+                        };
+                        if better {
+                            best = Some((d, freq, candidate.to_string()));
+                        }
+                    }
+                }
+            }
+            match best {
+                Some((_, _, s)) => {
+                    changed = true;
+                    out.push(s);
+                }
+                _ => out.push(word),
+            }
+        }
+        Ok(changed.then(|| out.join(" ")))
+    }
+}
+
+/// Particles of Dutch separable verbs: "vraag ... aan" is "aanvragen",
+/// "geef ... door" is "doorgeven".
+const PARTICLES: &[&str] = &[
+    "aan", "af", "door", "in", "mee", "om", "op", "over", "terug", "uit", "weg",
+];
+
+/// The stems of the separable verbs a sentence may split: every particle in
+/// it joined to every other word ("hoe vraag ik een paspoort aan" gives
+/// `aanvraag` among others), analysed like the index. Joins that are no word
+/// match nothing, so they cost a few empty term lookups.
+fn separable_verbs(text: &str) -> Vec<String> {
+    let mut plain = analysis::plain();
+    let words = tokens(&mut plain, text);
+    let particles: Vec<&String> = words
+        .iter()
+        .filter(|w| PARTICLES.contains(&String::as_str(w)))
+        .collect();
+    if particles.is_empty() {
+        return Vec::new();
+    }
+    let mut dutch = analysis::dutch();
+    let mut out = Vec::new();
+    for w in words.iter().take(MAX_WORDS) {
+        if w.len() < 3 || PARTICLES.contains(&String::as_str(w)) || analysis::is_stop_word(w) {
+            continue;
+        }
+        for p in &particles {
+            for t in tokens(&mut dutch, &format!("{p}{w}")) {
+                if !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn boosted(q: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(q, weight))
+}
+
+/// Levenshtein distance over characters, with adjacent transpositions
+/// counted as one edit ("paspoort" ~ "pasproot").
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev2 = vec![0usize; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `fragment` escaped, with the `ranges` (byte offsets) in `<mark>`.
+fn highlight_html(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut out = String::with_capacity(fragment.len() + ranges.len() * 13);
+    let mut at = 0;
+    for r in ranges {
+        if r.is_empty() || r.start < at || r.end > fragment.len() {
+            continue;
+        }
+        out.push_str(&escape(&fragment[at..r.start]));
+        out.push_str("<mark>");
+        out.push_str(&escape(&fragment[r.start..r.end]));
+        out.push_str("</mark>");
+        at = r.end;
+    }
+    out.push_str(&escape(&fragment[at..]));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_a_swap_as_one() {
+        assert_eq!(edit_distance("paspoord", "paspoort"), 1);
+        assert_eq!(edit_distance("papsoort", "paspoort"), 1);
+        assert_eq!(edit_distance("pasproot", "paspoort"), 2);
+        assert_eq!(edit_distance("verhuising", "verhuizing"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn synonyms_widen_single_words_and_phrases() {
+        let s = Synonyms::parse(
+            "# comment\npaspoort, reisdocument\nid-kaart, idkaart, identiteitskaart\nalone\n",
+        );
+        assert_eq!(s.len(), 2);
+        let mut a = analysis::dutch();
+        let words = tokens(&mut a, "id kaart kwijt");
+        let wider = s.expand(&words);
+        assert_eq!(wider.len(), 2, "{wider:?}");
+        assert!(s.expand(&tokens(&mut a, "rijbewijs")).is_empty());
+    }
+
+    #[test]
+    fn snippets_escape_everything_but_the_marks() {
+        assert_eq!(
+            highlight_html("<b>paspoort</b> & co", &[3..11, 14..14, 18..20]),
+            "&lt;b&gt;<mark>paspoort</mark>&lt;/b&gt; &amp; <mark>co</mark>"
+        );
+    }
+}

@@ -1,0 +1,425 @@
+//! Search through the real router, on a real tantivy index on disk: what
+//! citizens type, who may see what, and that every write is searchable the
+//! moment it returns.
+
+use bron::hub::Role;
+use serde_json::{Value, json};
+
+use crate::support::{TestHub, searchable_hub};
+
+const SEARCH: &str = r#"query($q: String!, $first: Int, $after: String, $types: [String!], $filter: SearchFilter, $drafts: Boolean) {
+  search(query: $q, first: $first, after: $after, types: $types, filter: $filter, drafts: $drafts) {
+    totalCount suggestion
+    facets { types { value count } themes { value count } }
+    pageInfo { hasNextPage endCursor }
+    hits { score snippet cursor item { __typename id slug } }
+  }
+}"#;
+
+async fn search(t: &TestHub, token: Option<&str>, vars: Value) -> Value {
+    t.ok(token, SEARCH, vars).await["search"].clone()
+}
+
+fn slugs(result: &Value) -> Vec<String> {
+    result["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["item"]["slug"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn citizens_find_the_answer_the_way_they_type_it() {
+    let t = searchable_hub().await;
+    // (what a citizen types, an item expected in the top three)
+    let cases = [
+        ("paspoort kwijt", "paspoort-kwijt-of-gestolen"),
+        ("paspoord kwijt", "paspoort-kwijt-of-gestolen"),
+        ("hoe vraag ik een nieuw paspoort aan", "paspoort-aanvragen"),
+        ("id kaart verloren buitenland", "paspoort-kwijt-of-gestolen"),
+        ("ik ga verhuizen naar utrecht", "verhuizing-doorgeven"),
+        ("verhuising", "verhuizing-doorgeven"),
+        ("rijbewjs verlengen", "rijbewijs-verlengen"),
+        ("afvalpas kwijt", "afvalpas-kwijt"),
+    ];
+    for (query, expected) in cases {
+        let r = search(&t, None, json!({"q": query, "first": 3})).await;
+        assert!(
+            slugs(&r).iter().any(|s| s == expected),
+            "`{query}`: expected {expected} in the top three, got {:?}",
+            slugs(&r)
+        );
+    }
+    // A typo gets a suggestion; a word the content uses does not.
+    let r = search(&t, None, json!({"q": "rijbewjs"})).await;
+    assert_eq!(r["suggestion"], "rijbewijs");
+    let r = search(&t, None, json!({"q": "rijbewijs"})).await;
+    assert_eq!(r["suggestion"], Value::Null);
+}
+
+#[tokio::test]
+async fn hits_carry_scores_snippets_facets_and_pages() {
+    let t = searchable_hub().await;
+    let r = search(&t, None, json!({"q": "paspoort", "first": 2})).await;
+    let total = r["totalCount"].as_i64().unwrap();
+    assert!(total > 2, "{r}");
+    let hits = r["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 2);
+    assert!(hits[0]["score"].as_f64().unwrap() >= hits[1]["score"].as_f64().unwrap());
+    assert!(
+        hits[0]["snippet"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("<mark>paspoort"),
+        "{r}"
+    );
+    let by_type: i64 = r["facets"]["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(by_type, total, "type facets count every hit once");
+    // Paging through all hits gives each item once.
+    assert_eq!(r["pageInfo"]["hasNextPage"], true);
+    let mut seen: Vec<String> = slugs(&r);
+    let mut after = r["pageInfo"]["endCursor"].clone();
+    loop {
+        let page = search(
+            &t,
+            None,
+            json!({"q": "paspoort", "first": 2, "after": after}),
+        )
+        .await;
+        seen.extend(slugs(&page));
+        if page["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    let unique: std::collections::HashSet<_> = seen.iter().collect();
+    assert_eq!(seen.len() as i64, total);
+    assert_eq!(unique.len(), seen.len());
+
+    // Type and theme filters narrow, and the facets follow.
+    let products = search(&t, None, json!({"q": "paspoort", "types": ["product"]})).await;
+    assert!(
+        products["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["item"]["__typename"] == "Product")
+    );
+    let theme = search(
+        &t,
+        None,
+        json!({"q": "paspoort", "filter": {"themes": ["Reisdocumenten"]}}),
+    )
+    .await;
+    assert!(theme["totalCount"].as_i64().unwrap() >= 1);
+    assert!(theme["totalCount"].as_i64().unwrap() <= total);
+    let none = search(
+        &t,
+        None,
+        json!({"q": "paspoort", "filter": {"audience": ["niemand"]}}),
+    )
+    .await;
+    assert_eq!(none["totalCount"], 0);
+}
+
+#[tokio::test]
+async fn internal_notes_never_match_show_or_count_for_the_public() {
+    let t = searchable_hub().await;
+    let editor = t.token(Role::Editor).await;
+    let publisher = t.token(Role::Publisher).await;
+    let agent = t.token(Role::Agent).await;
+    let created = t
+        .ok(
+            Some(&editor),
+            "mutation($f: QuestionFields!) { createQuestion(fields: $f) { item { id } } }",
+            json!({"f": {
+                "question": "Kan ik mijn paspoort laten bezorgen?",
+                "shortAnswer": "Nee, u haalt het zelf op.",
+                "themes": ["Reisdocumenten"],
+                "internalNote": "Interne route: bel de backoffice kwartiermaker bij klachten."
+            }}),
+        )
+        .await;
+    let id = created["createQuestion"]["item"]["id"].clone();
+    t.ok(
+        Some(&publisher),
+        "mutation($ids: [ID!]!) { publish(ids: $ids) { changeSeq } }",
+        json!({"ids": [id]}),
+    )
+    .await;
+
+    // The public: the internal word matches nothing, and a public search
+    // that finds the item shows and counts nothing of the note.
+    let anon = search(&t, None, json!({"q": "kwartiermaker"})).await;
+    assert_eq!(anon["totalCount"], 0, "{anon}");
+    assert_eq!(anon["facets"]["types"], json!([]));
+    assert_eq!(
+        anon["suggestion"],
+        Value::Null,
+        "no internal word is suggested"
+    );
+    let public = search(&t, None, json!({"q": "paspoort bezorgen kwartiermaker"})).await;
+    let text = public.to_string();
+    assert!(text.contains("Kan ik mijn"), "{public}");
+    assert!(
+        !text.contains("kwartiermaker") && !text.contains("backoffice"),
+        "{public}"
+    );
+    let public_count = search(&t, None, json!({"q": "paspoort bezorgen"})).await;
+    assert_eq!(public["totalCount"], public_count["totalCount"]);
+    assert_eq!(public["facets"], public_count["facets"]);
+
+    // An agent finds it by the note and sees the note in the snippet.
+    let kcc = search(&t, Some(&agent), json!({"q": "kwartiermaker"})).await;
+    assert_eq!(kcc["totalCount"], 1, "{kcc}");
+    assert!(
+        kcc["hits"][0]["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>kwartiermaker</mark>")
+    );
+}
+
+#[tokio::test]
+async fn drafts_are_found_only_by_editors_who_ask_for_them() {
+    let t = searchable_hub().await;
+    let editor = t.token(Role::Editor).await;
+    let agent = t.token(Role::Agent).await;
+    t.ok(
+        Some(&editor),
+        "mutation($f: QuestionFields!) { createQuestion(fields: $f) { item { id } } }",
+        json!({"f": {"question": "Mag een zeilboot in de singelgracht overwinteren?", "shortAnswer": "Concept."}}),
+    )
+    .await;
+    for token in [None, Some(agent.as_str()), Some(editor.as_str())] {
+        let r = search(&t, token, json!({"q": "singelgracht"})).await;
+        assert_eq!(r["totalCount"], 0, "live content only by default: {r}");
+        assert_eq!(
+            r["suggestion"],
+            Value::Null,
+            "no draft word is suggested: {r}"
+        );
+    }
+    let drafts = search(
+        &t,
+        Some(&editor),
+        json!({"q": "singelgracht", "drafts": true}),
+    )
+    .await;
+    assert_eq!(drafts["totalCount"], 1);
+    for (token, code) in [
+        (None, "UNAUTHENTICATED"),
+        (Some(agent.as_str()), "FORBIDDEN"),
+    ] {
+        let e = t
+            .err(token, SEARCH, json!({"q": "singelgracht", "drafts": true}))
+            .await;
+        assert_eq!(e["extensions"]["code"], code, "{e}");
+    }
+}
+
+/// Every write is in the index when it returns: create, publish, update,
+/// unpublish, delete, fact change; many writers at once.
+#[tokio::test]
+async fn every_write_is_searchable_when_it_returns() {
+    let t = std::sync::Arc::new(searchable_hub().await);
+    let editor = t.token(Role::Editor).await;
+    let publisher = t.token(Role::Publisher).await;
+    let count = |r: Value| r["totalCount"].as_i64().unwrap();
+    let publish = "mutation($ids: [ID!]!) { publish(ids: $ids) { changeSeq } }";
+
+    let created = t
+        .ok(
+            Some(&publisher),
+            "mutation($f: QuestionFields!) { createQuestion(fields: $f) { item { id } } }",
+            json!({"f": {"question": "Waar laat ik mijn kerstboom achter?", "shortAnswer": "Bij de inzamelplek."}}),
+        )
+        .await;
+    let id = created["createQuestion"]["item"]["id"].clone();
+    assert_eq!(
+        count(search(&t, Some(&editor), json!({"q": "kerstboom", "drafts": true})).await),
+        1
+    );
+    assert_eq!(count(search(&t, None, json!({"q": "kerstboom"})).await), 0);
+    t.ok(Some(&publisher), publish, json!({"ids": [id]})).await;
+    assert_eq!(count(search(&t, None, json!({"q": "kerstboom"})).await), 1);
+
+    t.ok(
+        Some(&publisher),
+        "mutation($id: ID!) { updateQuestion(id: $id, version: 1, fields: {question: \"Waar laat ik mijn oliebollenkraam?\"}) { item { version } } }",
+        json!({"id": id}),
+    )
+    .await;
+    // The draft changed; the public still finds the live text until publish.
+    assert_eq!(count(search(&t, None, json!({"q": "kerstboom"})).await), 1);
+    assert_eq!(
+        count(search(&t, None, json!({"q": "oliebollenkraam"})).await),
+        0
+    );
+    assert_eq!(
+        count(
+            search(
+                &t,
+                Some(&editor),
+                json!({"q": "oliebollenkraam", "drafts": true})
+            )
+            .await
+        ),
+        1
+    );
+    t.ok(Some(&publisher), publish, json!({"ids": [id]})).await;
+    assert_eq!(count(search(&t, None, json!({"q": "kerstboom"})).await), 0);
+    assert_eq!(
+        count(search(&t, None, json!({"q": "oliebollenkraam"})).await),
+        1
+    );
+
+    t.ok(
+        Some(&publisher),
+        "mutation($ids: [ID!]!) { unpublish(ids: $ids) { changeSeq } }",
+        json!({"ids": [id]}),
+    )
+    .await;
+    assert_eq!(
+        count(search(&t, None, json!({"q": "oliebollenkraam"})).await),
+        0
+    );
+    t.ok(
+        Some(&publisher),
+        "mutation($id: ID!) { deleteItem(id: $id) { id } }",
+        json!({"id": id}),
+    )
+    .await;
+    assert_eq!(
+        count(
+            search(
+                &t,
+                Some(&editor),
+                json!({"q": "oliebollenkraam", "drafts": true})
+            )
+            .await
+        ),
+        0
+    );
+
+    // A fact's new value is findable in every item that uses it.
+    t.ok(
+        Some(&publisher),
+        "mutation { setFact(slug: \"gemeente-telefoonnummer\", value: \"(0599) 77 88 99 zevenenzeventig\") { changeSeq } }",
+        json!({}),
+    )
+    .await;
+    let r = search(&t, None, json!({"q": "zevenenzeventig"})).await;
+    assert!(count(r.clone()) >= 1, "an item using the fact: {r}");
+
+    // Many writers at once: each finds its own write at once.
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let t = t.clone();
+        let publisher = publisher.clone();
+        tasks.push(tokio::spawn(async move {
+            let word = [
+                "appelboomgaard", "brugwachter", "citroenpers", "dakgootreiniger", "eikenhouten",
+                "fietsbel", "glazenwasser", "hooiberg", "jongleur", "klokkentoren",
+                "lantaarnpaal", "meelworm",
+            ][i];
+            let created = t
+                .ok(
+                    Some(&publisher),
+                    "mutation($f: QuestionFields!) { createQuestion(fields: $f) { item { id } } }",
+                    json!({"f": {"question": format!("Vraag over {word}?"), "shortAnswer": "Antwoord."}}),
+                )
+                .await;
+            let id = created["createQuestion"]["item"]["id"].clone();
+            t.ok(Some(&publisher), "mutation($ids: [ID!]!) { publish(ids: $ids) { changeSeq } }", json!({"ids": [id]}))
+                .await;
+            let r = t.ok(None, SEARCH, json!({"q": word})).await;
+            assert_eq!(r["search"]["hits"][0]["item"]["id"], id, "{word}: {r}");
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn odd_queries_get_a_sensible_answer_or_a_clear_error() {
+    let t = searchable_hub().await;
+    for q in [
+        "",
+        "   ",
+        "de het een",
+        "\"(:*~^",
+        "paspoort\" OR (1=1",
+        "🙂🙂 paspoort",
+        "ü",
+        "*",
+    ] {
+        let r = search(&t, None, json!({"q": q})).await;
+        assert!(r["totalCount"].is_i64(), "{q}: {r}");
+    }
+    let long = "paspoort ".repeat(100);
+    let e = t.err(None, SEARCH, json!({"q": long})).await;
+    assert_eq!(e["extensions"]["code"], "BAD_USER_INPUT", "{e}");
+    for (vars, arg) in [
+        (json!({"q": "paspoort", "first": 0}), "first"),
+        (json!({"q": "paspoort", "first": 51}), "first"),
+        (json!({"q": "paspoort", "after": "not-a-cursor"}), "after"),
+        (json!({"q": "paspoort", "types": ["nosuchtype"]}), "type"),
+    ] {
+        let e = t.err(None, SEARCH, vars.clone()).await;
+        assert!(e["message"].as_str().unwrap().contains(arg), "{vars}: {e}");
+    }
+}
+
+/// Writes by another process (the CLI while the server runs) reach the
+/// index through the change log; a new index is built from the store.
+#[tokio::test]
+async fn other_processes_writes_reach_the_index_and_it_rebuilds_from_the_store() {
+    let t = searchable_hub().await;
+    let other = crate::workflow::other_process(&t).await;
+    let written = other
+        .create(
+            &bron::hub::Viewer::cli(),
+            bron::hub::NewItem {
+                type_name: "question".into(),
+                fields: json!({"question": "Wie is de zandbakinspecteur van de gemeente?", "short_answer": "De gemeente."})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    other
+        .publish(
+            &bron::hub::Viewer::cli(),
+            std::slice::from_ref(&written.item.id),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        search(&t, None, json!({"q": "zandbakinspecteur"})).await["totalCount"],
+        0
+    );
+    t.hub.follow_store().await.unwrap();
+    assert_eq!(
+        search(&t, None, json!({"q": "zandbakinspecteur"})).await["totalCount"],
+        1
+    );
+
+    // A rebuild gives the same documents.
+    let index = t.hub.search_index().unwrap();
+    let before = index.ids(bron::domain::Stage::Published).unwrap();
+    t.hub.rebuild_index().await.unwrap();
+    assert_eq!(index.ids(bron::domain::Stage::Published).unwrap(), before);
+}
