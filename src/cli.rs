@@ -57,7 +57,12 @@ pub enum Command {
     /// Validate the content model and lint the content.
     Check,
     /// Rebuild the search index from the store (stop `bron serve` first).
-    Reindex,
+    Reindex {
+        /// Do not rebuild: compare the index with the store, item by item,
+        /// and fail when they disagree.
+        #[arg(long)]
+        check: bool,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -163,7 +168,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("the content has {} errors", report.errors.len())
             }
         }
-        Command::Reindex => {
+        Command::Reindex { check: true } => {
+            let hub = open_hub(&cli.data_dir, &cli.model_dir).await?;
+            crate::server::open_search(&hub, &cli.data_dir, &cli.model_dir).await?;
+            let report = hub.check_index().await?;
+            hub.close().await;
+            for (stage, id) in &report.missing {
+                println!(
+                    "missing from the index ({}): {id}",
+                    crate::search::stage_name(*stage)
+                );
+            }
+            for (stage, id) in &report.extra {
+                println!(
+                    "in the index but not in the store ({}): {id}",
+                    crate::search::stage_name(*stage)
+                );
+            }
+            println!(
+                "index at change {} of {}: {} missing, {} extra",
+                report.applied_seq,
+                report.store_seq,
+                report.missing.len(),
+                report.extra.len()
+            );
+            if report.agrees() {
+                Ok(())
+            } else {
+                anyhow::bail!("the search index and the store disagree; run `bron reindex`")
+            }
+        }
+        Command::Reindex { check: false } => {
             let hub = open_hub(&cli.data_dir, &cli.model_dir).await?;
             crate::server::open_search(&hub, &cli.data_dir, &cli.model_dir).await?;
             let started = std::time::Instant::now();

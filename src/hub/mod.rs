@@ -24,7 +24,7 @@ pub use check::{CheckReport, fact_refs};
 pub use import::{ImportRecord, ImportReport, MatchBy};
 pub use item::{ItemView, slugify};
 pub use read::{DEFAULT_PAGE, ItemKey, ListPage, ListRequest, MAX_PAGE};
-pub use search::{SearchPage, SearchQuery};
+pub use search::{IndexCheck, SearchPage, SearchQuery};
 pub use tokens::NewToken;
 pub use write::{NewItem, Patch, Written};
 

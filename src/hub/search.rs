@@ -46,6 +46,22 @@ pub struct SearchPage {
     pub items: HashMap<String, Arc<ItemView>>,
 }
 
+/// Where the index and the store disagree, per stage: items the store has
+/// that the index lacks, and documents the index has for no such item.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct IndexCheck {
+    pub applied_seq: i64,
+    pub store_seq: i64,
+    pub missing: Vec<(Stage, String)>,
+    pub extra: Vec<(Stage, String)>,
+}
+
+impl IndexCheck {
+    pub fn agrees(&self) -> bool {
+        self.missing.is_empty() && self.extra.is_empty() && self.applied_seq == self.store_seq
+    }
+}
+
 /// Fact values by (stage, locale, slug), for filling in `{{fact:…}}`.
 #[derive(Default)]
 struct FactValues(HashMap<(Stage, String, String), String>);
@@ -143,6 +159,47 @@ impl Hub {
             }
         }
         Ok(count)
+    }
+
+    /// Compares the index with the store, item by item and stage by stage.
+    /// Run it on a quiet store (writes during the check show as differences).
+    pub async fn check_index(&self) -> Result<IndexCheck> {
+        let index = self.search.get().ok_or_else(|| {
+            Error::SearchUnavailable("no search index is open in this process".into())
+        })?;
+        let _one_at_a_time = self.index_sync.lock().await;
+        let mut check = IndexCheck {
+            applied_seq: index.applied(),
+            store_seq: self.store.last_seq().await?,
+            ..Default::default()
+        };
+        let mut expected: [Vec<String>; 2] = [Vec::new(), Vec::new()];
+        let mut after = String::new();
+        loop {
+            let rows = self.store.items_after(&after, REBUILD_BATCH).await?;
+            for row in &rows {
+                for doc in self.docs_of(row, &FactValues::default()) {
+                    let i = usize::from(doc.stage == Stage::Published);
+                    expected[i].push(doc.id);
+                }
+            }
+            match rows.last() {
+                Some(r) if (rows.len() as i64) == REBUILD_BATCH => after = r.id.clone(),
+                _ => break,
+            }
+        }
+        for (i, stage) in [Stage::Latest, Stage::Published].into_iter().enumerate() {
+            let want: BTreeSet<&String> = expected[i].iter().collect();
+            let have_ids = index.ids(stage)?;
+            let have: BTreeSet<&String> = have_ids.iter().collect();
+            check
+                .missing
+                .extend(want.difference(&have).map(|id| (stage, (*id).clone())));
+            check
+                .extra
+                .extend(have.difference(&want).map(|id| (stage, (*id).clone())));
+        }
+        Ok(check)
     }
 
     /// Applies every change-log entry the index has not yet committed.

@@ -181,7 +181,8 @@ fn build_schema(model_fields: &[TextField]) -> (Schema, Fields) {
     )
 }
 
-pub(crate) fn stage_name(stage: Stage) -> &'static str {
+/// The stage as the index (and `reindex --check`) names it.
+pub fn stage_name(stage: Stage) -> &'static str {
     match stage {
         Stage::Published => "published",
         Stage::Latest => "latest",
