@@ -95,9 +95,13 @@ pub(crate) struct Fields {
     /// never suggested to the public (and internal words to no one).
     words_published: Field,
     words_latest: Field,
-    /// One indexed field per searchable model field, with the field's
-    /// description.
+    /// The indexed field of each searchable model field, with its
+    /// description. Model fields of the same weight (and visibility) share
+    /// one index field, so they share term statistics: a title and a
+    /// question are compared as the same kind of text.
     text: HashMap<String, (Field, TextField)>,
+    /// The distinct index fields: (field, weight, internal, names an item).
+    groups: Vec<(Field, f32, bool, bool)>,
 }
 
 pub struct SearchIndex {
@@ -158,8 +162,20 @@ fn build_schema(model_fields: &[TextField]) -> (Schema, Fields) {
     let words_published = b.add_text_field("words_published", words_options.clone());
     let words_latest = b.add_text_field("words_latest", words_options);
     let mut text = HashMap::new();
+    let mut groups: Vec<(Field, f32, bool, bool)> = Vec::new();
+    let mut by_name: HashMap<String, Field> = HashMap::new();
     for f in model_fields {
-        let field = b.add_text_field(&format!("f_{}", f.name), indexed.clone());
+        let name = format!(
+            "{}{}",
+            if f.internal { "i" } else { "t" },
+            (f.weight * 100.0).round() as u32
+        );
+        let field = *by_name
+            .entry(name.clone())
+            .or_insert_with(|| b.add_text_field(&name, indexed.clone()));
+        if !groups.iter().any(|g| g.0 == field) {
+            groups.push((field, f.weight, f.internal, f.names_item));
+        }
         text.insert(f.name.clone(), (field, f.clone()));
     }
     (
@@ -177,6 +193,7 @@ fn build_schema(model_fields: &[TextField]) -> (Schema, Fields) {
             words_published,
             words_latest,
             text,
+            groups,
         },
     )
 }

@@ -15,8 +15,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{TantivyDocument, Term};
 
@@ -147,8 +149,12 @@ impl SearchIndex {
         if words.is_empty() {
             return Ok(SearchResults::default());
         }
-        let joined = separable_verbs(&req.text);
-        let (text_query, highlight) = self.text_query(&words, &joined, req.internal);
+        let mut joined = separable_verbs(&req.text);
+        let plain_words = tokens(&mut analysis::plain(), &req.text);
+        joined.extend(compound_joins(&plain_words));
+        let searcher = self.reader.searcher();
+        let (text_query, highlight) =
+            self.text_query(&searcher, &words, &plain_words, &joined, req.internal)?;
         let mut must: Vec<(Occur, Box<dyn Query>)> = vec![
             (Occur::Must, text_query),
             (Occur::Must, term(self.fields.stage, stage_name(req.stage))),
@@ -171,7 +177,6 @@ impl SearchIndex {
         }
         let query = BooleanQuery::new(must);
 
-        let searcher = self.reader.searcher();
         let mut facets = FacetCollector::for_field("facet");
         facets.add_facet("/type");
         facets.add_facet("/theme");
@@ -237,65 +242,162 @@ impl SearchIndex {
         })
     }
 
-    /// The query for the words: each word (and each synonym) in every field
-    /// the caller may see, boosted by the field's weight; fuzzy variants in
-    /// the fields that name an item. Also returns the terms to highlight.
+    /// The query for the words. Each word is one clause: the best of the
+    /// fields it occurs in (plus a fifth of the others), so an item ranks by
+    /// how many of the words it has and where, not by how often one word
+    /// repeats across sections. A word no document has is taken for a typo
+    /// and matched fuzzily in the fields that name items. Synonyms and
+    /// separable-verb joins are clauses of their own at lower weight, and an
+    /// item whose name holds every word gets a bonus. Also returns the terms
+    /// to highlight.
     fn text_query(
         &self,
+        searcher: &tantivy::Searcher,
         words: &[String],
+        plain_words: &[String],
         joined: &[String],
         internal: bool,
-    ) -> (Box<dyn Query>, BTreeMap<String, f32>) {
+    ) -> Result<(Box<dyn Query>, BTreeMap<String, f32>)> {
         let mut highlight = BTreeMap::new();
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let visible: Vec<_> = self
+        let visible: Vec<(Field, f32, bool)> = self
             .fields
-            .text
-            .values()
-            .filter(|(_, def)| internal || !def.internal)
+            .groups
+            .iter()
+            .filter(|(_, _, is_internal, _)| internal || !is_internal)
+            .map(|(f, w, _, names)| (*f, *w, *names))
             .collect();
+        let known = |word: &str| -> Result<bool> {
+            for (field, _, _) in &visible {
+                if searcher
+                    .doc_freq(&Term::from_field_text(*field, word))
+                    .map_err(index_error)?
+                    > 0
+                {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        };
+        let best_of = |parts: Vec<Box<dyn Query>>| -> Box<dyn Query> {
+            Box::new(DisjunctionMaxQuery::with_tie_breaker(parts, 0.2))
+        };
         let mut seen = HashSet::new();
         for word in words {
             if !seen.insert(word.clone()) {
                 continue;
             }
             highlight.insert(word.clone(), 1.0);
-            for (field, def) in &visible {
-                should.push((Occur::Should, boosted(term(*field, word), def.weight)));
-                let len = word.chars().count();
-                if def.names_item && len >= 5 {
-                    let distance = if len >= 9 { 2 } else { 1 };
-                    let fuzzy =
-                        FuzzyTermQuery::new(Term::from_field_text(*field, word), distance, true);
-                    should.push((Occur::Should, boosted(Box::new(fuzzy), def.weight * 0.5)));
+            let mut parts: Vec<Box<dyn Query>> = visible
+                .iter()
+                .map(|(field, weight, _)| boosted(term(*field, word), *weight))
+                .collect();
+            let len = word.chars().count();
+            if len >= 5 && !known(word)? {
+                let distance = if len >= 9 { 2 } else { 1 };
+                for (field, weight, names) in &visible {
+                    if *names {
+                        let fuzzy = FuzzyTermQuery::new(
+                            Term::from_field_text(*field, word),
+                            distance,
+                            true,
+                        );
+                        parts.push(boosted(Box::new(fuzzy), weight * 0.6));
+                    }
                 }
             }
+            should.push((Occur::Should, best_of(parts)));
         }
         for word in joined.iter().filter(|w| !seen.contains(*w)) {
+            if !known(word)? {
+                continue;
+            }
             highlight.insert(word.clone(), 0.7);
-            for (field, def) in &visible {
-                should.push((Occur::Should, boosted(term(*field, word), def.weight * 0.7)));
+            let parts = visible
+                .iter()
+                .map(|(field, weight, _)| boosted(term(*field, word), weight * 0.7))
+                .collect();
+            should.push((Occur::Should, best_of(parts)));
+        }
+        // A compound the content writes as one word and the query does not
+        // come from `joined`; one the query writes as one word and the
+        // content splits ("parkeervergunning" ~ "vergunning om te parkeren")
+        // is split here into parts the index knows.
+        let mut dutch = analysis::dutch();
+        for word in plain_words.iter().filter(|w| w.chars().count() >= 8) {
+            for (left, right) in compound_splits(word) {
+                let l = tokens(&mut dutch, &left);
+                let r = tokens(&mut dutch, &right);
+                let (Some(l), Some(r)) = (l.first(), r.first()) else {
+                    continue;
+                };
+                if !known(l)? || !known(r)? {
+                    continue;
+                }
+                highlight.insert(l.clone(), 0.6);
+                highlight.insert(r.clone(), 0.6);
+                let parts = visible
+                    .iter()
+                    .map(|(field, weight, _)| {
+                        let both = BooleanQuery::new(vec![
+                            (Occur::Must, term(*field, l)),
+                            (Occur::Must, term(*field, r)),
+                        ]);
+                        boosted(Box::new(both), weight * 0.6)
+                    })
+                    .collect();
+                should.push((Occur::Should, best_of(parts)));
+                break;
             }
         }
         for synonym in self.synonyms.expand(words) {
             for w in &synonym {
                 highlight.insert(w.clone(), 0.8);
             }
-            for (field, def) in &visible {
-                let q: Box<dyn Query> = if synonym.len() == 1 {
-                    term(*field, &synonym[0])
-                } else {
-                    Box::new(BooleanQuery::new(
-                        synonym
+            let parts = visible
+                .iter()
+                .map(|(field, weight, _)| {
+                    let q: Box<dyn Query> = if synonym.len() == 1 {
+                        term(*field, &synonym[0])
+                    } else {
+                        Box::new(BooleanQuery::new(
+                            synonym
+                                .iter()
+                                .map(|w| (Occur::Must, term(*field, w)))
+                                .collect(),
+                        ))
+                    };
+                    boosted(q, weight * 0.8)
+                })
+                .collect();
+            should.push((Occur::Should, best_of(parts)));
+        }
+        // Every word in an item's name (title, question): the strongest sign.
+        let unique: Vec<&String> = words
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if unique.len() >= 2 {
+            let heaviest = visible.iter().map(|v| v.1).fold(0.0f32, f32::max);
+            let parts: Vec<Box<dyn Query>> = visible
+                .iter()
+                .filter(|(_, weight, _)| *weight >= heaviest)
+                .map(|(field, weight, _)| {
+                    let all = BooleanQuery::new(
+                        unique
                             .iter()
                             .map(|w| (Occur::Must, term(*field, w)))
                             .collect(),
-                    ))
-                };
-                should.push((Occur::Should, boosted(q, def.weight * 0.8)));
+                    );
+                    boosted(Box::new(all), *weight)
+                })
+                .collect();
+            if !parts.is_empty() {
+                should.push((Occur::Should, best_of(parts)));
             }
         }
-        (Box::new(BooleanQuery::new(should)), highlight)
+        Ok((Box::new(BooleanQuery::new(should)), highlight))
     }
 
     /// For each word of `text` (as typed, unstemmed) that no item at `stage`
@@ -407,6 +509,47 @@ fn separable_verbs(text: &str) -> Vec<String> {
                     out.push(t);
                 }
             }
+        }
+    }
+    out
+}
+
+/// Neighbouring words joined, as the content may write them: "afval pas"
+/// also searches `afvalpas`, "bestemming plan" `bestemmingsplan`. Analysed
+/// like the index; joins that are no word in it match nothing.
+fn compound_joins(plain_words: &[String]) -> Vec<String> {
+    let mut dutch = analysis::dutch();
+    let mut out = Vec::new();
+    for pair in plain_words.windows(2).take(MAX_WORDS) {
+        let (a, b) = (&pair[0], &pair[1]);
+        if analysis::is_stop_word(a) || analysis::is_stop_word(b) || a.len() < 3 || b.len() < 3 {
+            continue;
+        }
+        for joined in [format!("{a}{b}"), format!("{a}s{b}")] {
+            for t in tokens(&mut dutch, &joined) {
+                if !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Ways to split a long word into two parts of at least four letters, the
+/// left part also without a linking `s` or `e` ("bestemmingsplan" gives
+/// ("bestemming", "plan")), longest right part first.
+fn compound_splits(word: &str) -> Vec<(String, String)> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = Vec::new();
+    for k in 4..chars.len().saturating_sub(3) {
+        let left: String = chars[..k].iter().collect();
+        let right: String = chars[k..].iter().collect();
+        out.push((left.clone(), right.clone()));
+        if let Some(stripped) = left.strip_suffix(['s', 'e'])
+            && stripped.chars().count() >= 4
+        {
+            out.push((stripped.to_string(), right));
         }
     }
     out

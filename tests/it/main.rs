@@ -8,5 +8,6 @@ mod api;
 mod cli;
 mod import;
 mod model;
+mod relevance;
 mod search;
 mod workflow;
