@@ -321,6 +321,7 @@ impl Hub {
                 id: row.id.clone(),
                 stage,
                 type_name: row.type_name.clone(),
+                boost: ty.search_boost,
                 locale: row.locale.clone(),
                 audience: strings("audience"),
                 themes: strings("themes"),

@@ -41,6 +41,7 @@ pub(super) struct RawType {
     pub(super) plural: Option<String>,
     pub(super) description: Option<String>,
     pub(super) title_field: Option<String>,
+    pub(super) search_boost: Option<f64>,
     #[serde(default)]
     pub(super) fields: Vec<RawField>,
 }

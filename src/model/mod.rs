@@ -105,6 +105,9 @@ pub struct TypeDef {
     pub description: Option<String>,
     pub title_field: String,
     pub fields: Vec<FieldDef>,
+    /// How much this type's search hits weigh against others' (1 neutral):
+    /// a product is the canonical answer, so it may weigh a little more.
+    pub search_boost: f32,
     /// The file it was declared in, for messages.
     pub file: String,
 }

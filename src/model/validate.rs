@@ -109,6 +109,12 @@ pub(super) fn check_type(
     if raw.fields.is_empty() {
         problems.push(format!("{file}: fields: a type needs at least one field"));
     }
+    let search_boost = raw.search_boost.unwrap_or(1.0);
+    if !(0.1..=3.0).contains(&search_boost) {
+        problems.push(format!(
+            "{file}: search_boost: a number from 0.1 to 3 (1 is neutral), got {search_boost}"
+        ));
+    }
 
     let mut fields: Vec<FieldDef> = Vec::new();
     for (i, f) in raw.fields.into_iter().enumerate() {
@@ -161,6 +167,7 @@ pub(super) fn check_type(
         description: raw.description,
         title_field,
         fields,
+        search_boost: search_boost as f32,
         file: file.to_string(),
     })
 }

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use tantivy::schema::{
-    Facet, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    FAST, Facet, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
@@ -54,6 +54,8 @@ pub struct Doc {
     pub id: String,
     pub stage: Stage,
     pub type_name: String,
+    /// The type's `search_boost`: hits of this document score times this.
+    pub boost: f32,
     pub locale: String,
     pub audience: Vec<String>,
     pub themes: Vec<String>,
@@ -82,6 +84,8 @@ pub(crate) struct Fields {
     id: Field,
     stage: Field,
     type_name: Field,
+    /// The type's search boost, in hundredths (a fast field read at scoring).
+    boost: Field,
     locale: Field,
     audience: Field,
     theme: Field,
@@ -152,6 +156,7 @@ fn build_schema(model_fields: &[TextField]) -> (Schema, Fields) {
     let id = b.add_text_field("id", STRING | STORED);
     let stage = b.add_text_field("stage", STRING);
     let type_name = b.add_text_field("type", STRING | STORED);
+    let boost = b.add_u64_field("boost", FAST);
     let locale = b.add_text_field("locale", STRING);
     let audience = b.add_text_field("audience", STRING);
     let theme = b.add_text_field("theme", STRING);
@@ -184,6 +189,7 @@ fn build_schema(model_fields: &[TextField]) -> (Schema, Fields) {
             id,
             stage,
             type_name,
+            boost,
             locale,
             audience,
             theme,
@@ -394,6 +400,7 @@ fn to_document(f: &Fields, d: Doc) -> TantivyDocument {
     doc.add_text(f.id, &d.id);
     doc.add_text(f.stage, stage_name(d.stage));
     doc.add_text(f.type_name, &d.type_name);
+    doc.add_u64(f.boost, (d.boost * 100.0).round() as u64);
     doc.add_text(f.locale, &d.locale);
     doc.add_facet(f.facet, Facet::from_path(["type", d.type_name.as_str()]));
     for a in &d.audience {

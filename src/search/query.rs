@@ -180,9 +180,20 @@ impl SearchIndex {
         let mut facets = FacetCollector::for_field("facet");
         facets.add_facet("/type");
         facets.add_facet("/theme");
+        // Each hit's score times its type's boost (a fast field per document).
         let top = TopDocs::with_limit(req.limit.max(1))
             .and_offset(req.offset)
-            .order_by_score();
+            .tweak_score(move |segment: &tantivy::SegmentReader| {
+                let boost = segment
+                    .fast_fields()
+                    .u64("boost")
+                    .ok()
+                    .map(|c| c.first_or_default_col(100));
+                move |doc: tantivy::DocId, score: tantivy::Score| match &boost {
+                    Some(col) => score * col.get_val(doc) as f32 / 100.0,
+                    None => score,
+                }
+            });
         let (top, total, facet_counts) = searcher
             .search(&query, &(top, Count, facets))
             .map_err(index_error)?;

@@ -918,3 +918,12 @@ fn rejects_a_search_weight_out_of_range() {
         &["at most 10, got 50"],
     );
 }
+
+#[test]
+fn rejects_a_type_search_boost_out_of_range() {
+    one_problem(
+        "search-boost-out-of-range",
+        &at("search-boost-out-of-range", "page.toml", "search_boost"),
+        &["from 0.1 to 3", "got 5"],
+    );
+}

@@ -17,8 +17,8 @@ use crate::support::{repo, searchable_hub, shared_data};
 
 /// The floor: a little under the figures of the run that set it, so noise
 /// in ranking ties does not fail CI, while a real regression does.
-const FLOOR_P1: f64 = 0.82;
-const FLOOR_MRR: f64 = 0.87;
+const FLOOR_P1: f64 = 0.84;
+const FLOOR_MRR: f64 = 0.89;
 const FLOOR_RECALL5: f64 = 0.95;
 
 struct Case {
