@@ -44,6 +44,9 @@ pub enum Command {
         /// Content loaded into an empty store at start-up.
         #[arg(long, env = "BRON_SEED", default_value = "examples/content")]
         seed: PathBuf,
+        /// Days of search statistics kept; older days are deleted.
+        #[arg(long, env = "BRON_SEARCH_STATS_DAYS", default_value_t = crate::hub::DEFAULT_RETENTION_DAYS)]
+        search_stats_days: u32,
     },
     /// Import a JSON Lines file or a directory of them (Bron format or Rijksoverheid VAC), all or nothing.
     Import {
@@ -93,12 +96,17 @@ pub enum TokenCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let viewer = Viewer::cli();
     match cli.command {
-        Command::Serve { listen, seed } => {
+        Command::Serve {
+            listen,
+            seed,
+            search_stats_days,
+        } => {
             crate::server::serve(ServeConfig {
                 data_dir: cli.data_dir,
                 model_dir: cli.model_dir,
                 listen,
                 seed,
+                search_stats_days,
             })
             .await
         }

@@ -77,6 +77,7 @@ pub struct ServeConfig {
     pub model_dir: PathBuf,
     pub listen: String,
     pub seed: PathBuf,
+    pub search_stats_days: u32,
 }
 
 /// Runs the scheduler: every second, carries out what is due.
@@ -90,6 +91,20 @@ pub fn spawn_scheduler(hub: Arc<Hub>) -> tokio::task::JoinHandle<()> {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(count = n, "carried out scheduled changes"),
                 Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
+            }
+        }
+    })
+}
+
+/// Writes the counted searches to the store every 10 s.
+pub fn spawn_stats_writer(hub: Arc<Hub>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(10));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = hub.flush_search_stats().await {
+                tracing::warn!(error = %e, "writing search statistics failed; kept for the next try");
             }
         }
     })
@@ -130,14 +145,20 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}; is another program using that port?"))?;
+    hub.set_search_stats_retention(config.search_stats_days);
     let scheduler = spawn_scheduler(hub.clone());
     let follower = spawn_follower(hub.clone());
+    let stats = spawn_stats_writer(hub.clone());
     tracing::info!("Bron listens on http://{addr}/graphql (GraphiQL in a browser)");
     axum::serve(listener, crate::http::app(api))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     scheduler.abort();
     follower.abort();
+    stats.abort();
+    if let Err(e) = hub.flush_search_stats().await {
+        tracing::warn!(error = %e, "the last search statistics could not be written");
+    }
     hub.close().await;
     Ok(())
 }

@@ -20,12 +20,20 @@ const CACHE_ENTRY_OVERHEAD: u64 = 96;
 
 pub(super) type CacheKey = [u8; 32];
 
+/// The searches an answer ran, (channel, query, found nothing): replayed
+/// into the search statistics each time the cached answer is served, so a
+/// cached search counts like any other.
+pub(crate) type Searches = std::sync::Arc<[(String, String, bool)]>;
+
+type Entry = (i64, Bytes, Searches);
+
 #[derive(Clone)]
 struct Weigh;
 
-impl quick_cache::Weighter<CacheKey, (i64, Bytes)> for Weigh {
-    fn weight(&self, _key: &CacheKey, value: &(i64, Bytes)) -> u64 {
-        CACHE_ENTRY_OVERHEAD + value.1.len() as u64
+impl quick_cache::Weighter<CacheKey, Entry> for Weigh {
+    fn weight(&self, _key: &CacheKey, value: &Entry) -> u64 {
+        let searches: usize = value.2.iter().map(|(c, q, _)| c.len() + q.len() + 56).sum();
+        CACHE_ENTRY_OVERHEAD + value.1.len() as u64 + searches as u64
     }
 }
 
@@ -39,7 +47,7 @@ impl quick_cache::Weighter<CacheKey, (i64, Bytes)> for Weigh {
 /// first entry filled at a newer sequence drops the older ones.
 pub(super) struct ResponseCache {
     seq: AtomicI64,
-    map: quick_cache::sync::Cache<CacheKey, (i64, Bytes), Weigh>,
+    map: quick_cache::sync::Cache<CacheKey, Entry, Weigh>,
 }
 
 impl ResponseCache {
@@ -50,14 +58,14 @@ impl ResponseCache {
         }
     }
 
-    pub(super) fn get(&self, key: &CacheKey, seq: i64) -> Option<Bytes> {
+    pub(super) fn get(&self, key: &CacheKey, seq: i64) -> Option<(Bytes, Searches)> {
         match self.map.get(key) {
-            Some((at, body)) if at == seq => Some(body),
+            Some((at, body, searches)) if at == seq => Some((body, searches)),
             _ => None,
         }
     }
 
-    pub(super) fn put(&self, key: CacheKey, body: Bytes, seq: i64) {
+    pub(super) fn put(&self, key: CacheKey, body: Bytes, searches: Searches, seq: i64) {
         if body.len() > CACHE_MAX_ENTRY {
             return;
         }
@@ -70,7 +78,7 @@ impl ResponseCache {
             // rather than let it take room until it is evicted.
             self.map.clear();
         }
-        self.map.insert(key, (seq, body));
+        self.map.insert(key, (seq, body, searches));
     }
 
     /// Bytes held (keys, bodies and bookkeeping).

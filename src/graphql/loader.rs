@@ -144,6 +144,8 @@ impl ItemLoader {
 pub struct RequestCtx {
     pub viewer: Viewer,
     pub loader: ItemLoader,
+    /// The searches this request ran: (channel, query, found nothing).
+    pub searches: Arc<std::sync::Mutex<Vec<(String, String, bool)>>>,
 }
 
 impl RequestCtx {
@@ -153,7 +155,11 @@ impl RequestCtx {
             viewer: viewer.clone(),
             state: Arc::new(Mutex::new(State::default())),
         };
-        RequestCtx { viewer, loader }
+        RequestCtx {
+            viewer,
+            loader,
+            searches: Arc::default(),
+        }
     }
 }
 

@@ -58,6 +58,7 @@ pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
         .into_iter()
         .chain(mutation::shared_payloads())
         .chain(search_objects)
+        .chain(search::search_stats_types())
     {
         builder = builder.register(o);
     }
@@ -178,8 +179,11 @@ impl Api {
         let seq = self.hub.seq();
         let key = self.cache.as_ref().map(|_| cache_key(&viewer, &request));
         if let (Some(cache), Some(key)) = (&self.cache, &key)
-            && let Some(body) = cache.get(key, seq)
+            && let Some((body, searches)) = cache.get(key, seq)
         {
+            for (channel, query, zero) in searches.iter() {
+                self.hub.record_search(channel, query, *zero);
+            }
             return GqlResponse {
                 body,
                 request_error: false,
@@ -208,6 +212,7 @@ impl Api {
             ));
         }
         let ctx = RequestCtx::new(self.hub.clone(), viewer);
+        let searches_run = ctx.searches.clone();
         let request = request.data(self.hub.clone()).data(ctx);
         let response = if is_query {
             match tokio::time::timeout(QUERY_TIMEOUT, self.schema.execute(request)).await {
@@ -228,6 +233,11 @@ impl Api {
             self.schema.execute(request).await
         };
         let ok = response.errors.is_empty();
+        let searches: cache::Searches =
+            std::mem::take(&mut *searches_run.lock().unwrap_or_else(|e| e.into_inner())).into();
+        for (channel, query, zero) in searches.iter() {
+            self.hub.record_search(channel, query, *zero);
+        }
         let (body, request_error) = errors::finish(response);
         if body.len() > MAX_RESPONSE_BYTES {
             return refusal(
@@ -244,7 +254,7 @@ impl Api {
             && is_query
             && let (Some(cache), Some(key)) = (&self.cache, key)
         {
-            cache.put(key, body.clone(), seq);
+            cache.put(key, body.clone(), searches, seq);
         }
         GqlResponse {
             body,

@@ -235,7 +235,9 @@ pub fn query_root(types: &[&TypeDef]) -> Object {
     for ty in types {
         q = q.field(single_query(ty)).field(list_query(ty));
     }
-    q.field(super::search::search_field()).field(
+    q.field(super::search::search_field())
+        .field(super::search::search_stats_field())
+        .field(
         Field::new("item", TypeRef::named(ITEM), |ctx| {
             FieldFuture::new(async move {
                 let hub = ctx.data::<Arc<Hub>>()?;

@@ -12,7 +12,7 @@ use base64::Engine;
 use super::convert::{bad_argument, gql_error};
 use super::loader::RequestCtx;
 use super::types::{ITEM, item_typed};
-use crate::hub::{Hub, ItemView, SearchPage, SearchQuery};
+use crate::hub::{DEFAULT_CHANNEL, Hub, ItemView, SearchPage, SearchQuery, SearchStats};
 
 /// Hits per page when `first` is not given, and the most one page holds.
 pub const DEFAULT_HITS: usize = 10;
@@ -117,8 +117,37 @@ pub fn search_field() -> Field {
                 q.audience = strings(filter.get("audience"))?;
                 q.themes = strings(filter.get("themes"))?;
             }
+            let channel = match ctx.args.get("channel").filter(|v| !v.is_null()) {
+                Some(v) => {
+                    let c = v.string()?.to_string();
+                    if c != DEFAULT_CHANNEL && !hub.model().channels.iter().any(|m| m.name == c) {
+                        let known: Vec<&str> = hub
+                            .model()
+                            .channels
+                            .iter()
+                            .map(|m| m.name.as_str())
+                            .collect();
+                        return Err(bad_argument(
+                            "channel",
+                            format!("`{c}` is not a channel; use one of {}", known.join(", ")),
+                        ));
+                    }
+                    c
+                }
+                None => DEFAULT_CHANNEL.to_string(),
+            };
             let first = q.first;
+            let text = q.text.clone();
             let page = hub.search(&rc.viewer, q).await.map_err(gql_error)?;
+            // Counted for "what citizens look for" (scrubbed when counted);
+            // later pages of the same search are not counted again.
+            if offset == 0 {
+                rc.searches.lock().unwrap_or_else(|e| e.into_inner()).push((
+                    channel,
+                    text,
+                    page.results.total == 0,
+                ));
+            }
             Ok(Some(FieldValue::owned_any(PageValue {
                 page,
                 offset,
@@ -153,6 +182,12 @@ pub fn search_field() -> Field {
             .description("Only items in this locale (default `nl`; `*` for every locale)."),
     )
     .argument(InputValue::new("filter", TypeRef::named("SearchFilter")))
+    .argument(
+        InputValue::new("channel", TypeRef::named(TypeRef::STRING)).description(
+            "The channel searching (`web`, `chatbot`, `kcc`, ...), for the search statistics; \
+             `anonymous` when not given. Who searched is never recorded.",
+        ),
+    )
     .argument(
         InputValue::new("drafts", TypeRef::named(TypeRef::BOOLEAN))
             .description("Search the latest content, drafts included. Needs an editor token."),
@@ -310,6 +345,139 @@ pub fn search_types() -> (Vec<Object>, InputObject) {
                 .description("Items with any of these themes."),
         );
     (vec![results, hit, facet, facets], filter)
+}
+
+/// `searchStats`: what citizens look for, for editors.
+pub fn search_stats_field() -> Field {
+    Field::new("searchStats", TypeRef::named_nn("SearchStats"), |ctx| {
+        FieldFuture::new(async move {
+            let hub = ctx.data::<Arc<Hub>>()?;
+            let rc = ctx.data::<RequestCtx>()?;
+            let opt = |name: &str| -> async_graphql::Result<Option<String>> {
+                ctx.args
+                    .get(name)
+                    .filter(|v| !v.is_null())
+                    .map(|v| v.string().map(String::from))
+                    .transpose()
+            };
+            let first = match ctx.args.get("first").filter(|v| !v.is_null()) {
+                Some(v) => v.i64()?,
+                None => 20,
+            };
+            let stats = hub
+                .search_stats(&rc.viewer, opt("from")?, opt("to")?, opt("channel")?, first)
+                .await
+                .map_err(gql_error)?;
+            Ok(Some(FieldValue::owned_any(stats)))
+        })
+    })
+    .description(
+        "What citizens look for: the most searched queries and the ones that found nothing, \
+         per day range (default the last 30 days) and channel (default all). Queries are kept \
+         scrubbed of personal data (BSN, IBAN, e-mail, phone, postcode with house number). \
+         Needs an editor token.",
+    )
+    .argument(InputValue::new(
+        "from",
+        TypeRef::named(super::convert::SCALAR_DATE),
+    ))
+    .argument(InputValue::new(
+        "to",
+        TypeRef::named(super::convert::SCALAR_DATE),
+    ))
+    .argument(InputValue::new("channel", TypeRef::named(TypeRef::STRING)))
+    .argument(
+        InputValue::new("first", TypeRef::named(TypeRef::INT))
+            .description("How many queries per list (1 to 1000, default 20)."),
+    )
+}
+
+fn stats_of<'a>(
+    ctx: &'a async_graphql::dynamic::ResolverContext<'a>,
+) -> async_graphql::Result<&'a SearchStats> {
+    ctx.parent_value.try_downcast_ref::<SearchStats>()
+}
+
+fn count_list(counts: &[crate::hub::SearchCount]) -> FieldValue<'static> {
+    FieldValue::value(GqlValue::List(
+        counts
+            .iter()
+            .map(|c| {
+                let mut o = async_graphql::indexmap::IndexMap::new();
+                o.insert(Name::new("query"), GqlValue::from(c.query.as_str()));
+                o.insert(Name::new("searches"), GqlValue::from(c.searches));
+                o.insert(Name::new("zeroResults"), GqlValue::from(c.zero_results));
+                GqlValue::Object(o)
+            })
+            .collect(),
+    ))
+}
+
+/// The types of `searchStats`.
+pub fn search_stats_types() -> Vec<Object> {
+    let stats = Object::new("SearchStats")
+        .description("Searches counted per query over a day range.")
+        .field(Field::new(
+            "from",
+            TypeRef::named_nn(super::convert::SCALAR_DATE),
+            |ctx| {
+                FieldFuture::new(async move {
+                    Ok(Some(FieldValue::value(stats_of(&ctx)?.from.clone())))
+                })
+            },
+        ))
+        .field(Field::new(
+            "to",
+            TypeRef::named_nn(super::convert::SCALAR_DATE),
+            |ctx| {
+                FieldFuture::new(
+                    async move { Ok(Some(FieldValue::value(stats_of(&ctx)?.to.clone()))) },
+                )
+            },
+        ))
+        .field(Field::new(
+            "searches",
+            TypeRef::named_nn(TypeRef::INT),
+            |ctx| {
+                FieldFuture::new(
+                    async move { Ok(Some(FieldValue::value(stats_of(&ctx)?.searches))) },
+                )
+            },
+        ))
+        .field(Field::new(
+            "zeroResultSearches",
+            TypeRef::named_nn(TypeRef::INT),
+            |ctx| {
+                FieldFuture::new(async move {
+                    Ok(Some(FieldValue::value(
+                        stats_of(&ctx)?.zero_result_searches,
+                    )))
+                })
+            },
+        ))
+        .field(
+            Field::new("top", TypeRef::named_nn_list_nn("SearchCount"), |ctx| {
+                FieldFuture::new(async move { Ok(Some(count_list(&stats_of(&ctx)?.top))) })
+            })
+            .description("The most searched queries, most first."),
+        )
+        .field(
+            Field::new(
+                "zeroResults",
+                TypeRef::named_nn_list_nn("SearchCount"),
+                |ctx| {
+                    FieldFuture::new(
+                        async move { Ok(Some(count_list(&stats_of(&ctx)?.zero_results))) },
+                    )
+                },
+            )
+            .description("Queries that found nothing, most often first: content to write."),
+        );
+    let count = Object::new("SearchCount")
+        .field(plain("query", TypeRef::named_nn(TypeRef::STRING)))
+        .field(plain("searches", TypeRef::named_nn(TypeRef::INT)))
+        .field(plain("zeroResults", TypeRef::named_nn(TypeRef::INT)));
+    vec![stats, count]
 }
 
 /// A field read from an object value by name.

@@ -14,6 +14,7 @@ mod read;
 mod revise;
 mod rows;
 mod search;
+mod stats;
 mod tokens;
 mod write;
 
@@ -25,6 +26,7 @@ pub use import::{ImportRecord, ImportReport, MatchBy};
 pub use item::{ItemView, slugify};
 pub use read::{DEFAULT_PAGE, ItemKey, ListPage, ListRequest, MAX_PAGE};
 pub use search::{IndexCheck, SearchPage, SearchQuery};
+pub use stats::{DEFAULT_CHANNEL, DEFAULT_RETENTION_DAYS, SearchCount, SearchStats, kept_query};
 pub use tokens::NewToken;
 pub use write::{NewItem, Patch, Written};
 
@@ -136,6 +138,8 @@ pub struct Hub {
     search: std::sync::OnceLock<crate::search::SearchIndex>,
     /// One index sync at a time (see `search.rs`).
     index_sync: tokio::sync::Mutex<()>,
+    /// Searches counted since the last flush (see `stats.rs`).
+    stats: stats::SearchCounter,
 }
 
 impl Hub {
@@ -149,6 +153,7 @@ impl Hub {
             follower: follow::Follower::new(seq),
             search: std::sync::OnceLock::new(),
             index_sync: tokio::sync::Mutex::new(()),
+            stats: stats::SearchCounter::default(),
         })
     }
 

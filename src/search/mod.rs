@@ -17,6 +17,7 @@
 
 pub mod analysis;
 mod query;
+pub mod scrub;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -11,6 +11,7 @@
 mod bulk;
 mod list;
 mod read;
+mod stats;
 mod write;
 
 use std::path::Path;
@@ -24,6 +25,7 @@ use sqlx::sqlite::{
 
 pub use bulk::{ItemKeyRow, Revision};
 pub use list::{Cursor, FieldFilter, ListQuery, ListResult, Order, OrderKey, SortKind, SortValue};
+pub use stats::SearchCountRow;
 pub use write::{Change, Edge, WriteTx};
 
 pub use crate::domain::{ChangeRow, ItemRow, RevisionRow, Stage, Status, TokenRow};

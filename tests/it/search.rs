@@ -423,3 +423,64 @@ async fn other_processes_writes_reach_the_index_and_it_rebuilds_from_the_store()
     t.hub.rebuild_index().await.unwrap();
     assert_eq!(index.ids(bron::domain::Stage::Published).unwrap(), before);
 }
+
+/// Every search is counted per channel and day, scrubbed of personal data
+/// first; cached answers count too; editors read the figures.
+#[tokio::test]
+async fn searches_are_counted_scrubbed_and_shown_to_editors() {
+    let t = searchable_hub().await;
+    let editor = t.token(Role::Editor).await;
+    let q = "query($q: String!, $c: String) { search(query: $q, channel: $c) { totalCount } }";
+    for _ in 0..2 {
+        // The second is answered from the response cache, and counted.
+        t.ok(
+            None,
+            q,
+            json!({"q": "Paspoort kwijt bsn 111222333", "c": "chatbot"}),
+        )
+        .await;
+    }
+    t.ok(
+        None,
+        q,
+        json!({"q": "afval 1234 AB 56 mail jan@example.nl", "c": "web"}),
+    )
+    .await;
+    t.ok(None, q, json!({"q": "qwertyuiopasdf"})).await;
+    let e = t.err(None, q, json!({"q": "x", "c": "fax"})).await;
+    assert!(
+        e["message"].as_str().unwrap().contains("not a channel"),
+        "{e}"
+    );
+
+    let stats = "query($c: String) { searchStats(channel: $c) { searches zeroResultSearches top { query searches zeroResults } zeroResults { query searches } } }";
+    let e = t.err(None, stats, json!({})).await;
+    assert_eq!(e["extensions"]["code"], "UNAUTHENTICATED");
+    let all = t.ok(Some(&editor), stats, json!({})).await["searchStats"].clone();
+    assert_eq!(all["searches"], 4, "{all}");
+    assert_eq!(all["zeroResultSearches"], 1, "{all}");
+    assert_eq!(
+        all["top"][0],
+        json!({"query": "paspoort kwijt bsn [bsn]", "searches": 2, "zeroResults": 0})
+    );
+    assert_eq!(all["zeroResults"][0]["query"], "qwertyuiopasdf");
+    let text = all.to_string();
+    assert!(text.contains("afval [adres] mail [e-mail]"), "{text}");
+    let chatbot = t.ok(Some(&editor), stats, json!({"c": "chatbot"})).await["searchStats"].clone();
+    assert_eq!(chatbot["searches"], 2);
+
+    // Nothing personal reached the database file.
+    t.hub.flush_search_stats().await.unwrap();
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(t.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            bytes.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    let stored = String::from_utf8_lossy(&bytes);
+    for secret in ["111222333", "jan@example.nl", "1234 AB 56"] {
+        assert!(!stored.contains(secret), "{secret} was stored");
+    }
+    assert!(stored.contains("paspoort kwijt bsn [bsn]"));
+}
