@@ -284,6 +284,12 @@ impl Walk<'_> {
                         .unwrap_or(super::search::DEFAULT_HITS as u64)
                         .min(super::search::MAX_HITS as u64);
                     (SEARCH_COST, Some((At::SearchResults(n), 1)))
+                } else if name == "suggest" {
+                    let n = self
+                        .int_arg(f, "first")
+                        .unwrap_or(super::search::DEFAULT_SUGGESTIONS as u64)
+                        .min(super::search::MAX_HITS as u64);
+                    (SEARCH_COST, Some((At::SearchHit, n)))
                 } else if name == "changes" {
                     let n = self.int_arg(f, "first").unwrap_or(100).min(1000);
                     (1, Some((At::Plain, n)))

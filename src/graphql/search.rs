@@ -328,6 +328,24 @@ pub fn search_types() -> (Vec<Object>, InputObject) {
                 })
             },
         ));
+    let suggestion = Object::new("Suggestion")
+        .description("An item whose name starts like what was typed.")
+        .field(Field::new(
+            "text",
+            TypeRef::named_nn(TypeRef::STRING),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let h = ctx.parent_value.try_downcast_ref::<HitValue>()?;
+                    Ok(Some(FieldValue::value(h.snippet.clone())))
+                })
+            },
+        ))
+        .field(Field::new("item", TypeRef::named_nn(ITEM), |ctx| {
+            FieldFuture::new(async move {
+                let h = ctx.parent_value.try_downcast_ref::<HitValue>()?;
+                Ok(Some(item_typed(h.item.clone())))
+            })
+        }));
     let facet = Object::new("FacetCount")
         .field(plain("value", TypeRef::named_nn(TypeRef::STRING)))
         .field(plain("count", TypeRef::named_nn(TypeRef::INT)));
@@ -344,8 +362,88 @@ pub fn search_types() -> (Vec<Object>, InputObject) {
             InputValue::new("themes", TypeRef::named_nn_list(TypeRef::STRING))
                 .description("Items with any of these themes."),
         );
-    (vec![results, hit, facet, facets], filter)
+    (vec![results, hit, suggestion, facet, facets], filter)
 }
+
+/// `suggest`: search-as-you-type on item names.
+pub fn suggest_field() -> Field {
+    Field::new("suggest", TypeRef::named_nn_list_nn("Suggestion"), |ctx| {
+        FieldFuture::new(async move {
+            let hub = ctx.data::<Arc<Hub>>()?;
+            let rc = ctx.data::<RequestCtx>()?;
+            let prefix = ctx.args.try_get("prefix")?.string()?.to_string();
+            let first = match ctx.args.get("first").filter(|v| !v.is_null()) {
+                Some(v) => v.i64()?,
+                None => DEFAULT_SUGGESTIONS as i64,
+            };
+            if !(1..=MAX_HITS as i64).contains(&first) {
+                return Err(bad_argument(
+                    "first",
+                    format!("must be between 1 and {MAX_HITS}"),
+                ));
+            }
+            let locale = ctx
+                .args
+                .get("locale")
+                .filter(|v| !v.is_null())
+                .map(|v| v.string().map(String::from))
+                .transpose()?;
+            let drafts = ctx
+                .args
+                .get("drafts")
+                .filter(|v| !v.is_null())
+                .map(|v| v.boolean())
+                .transpose()?
+                .unwrap_or(false);
+            let found = hub
+                .suggest(
+                    &rc.viewer,
+                    &prefix,
+                    first as usize,
+                    strings(ctx.args.get("types"))?,
+                    locale,
+                    drafts,
+                )
+                .await
+                .map_err(gql_error)?;
+            Ok(Some(FieldValue::list(found.into_iter().map(
+                |(item, text)| {
+                    FieldValue::owned_any(HitValue {
+                        item,
+                        score: 0.0,
+                        snippet: text,
+                        cursor: String::new(),
+                    })
+                },
+            ))))
+        })
+    })
+    .description(
+        "Search-as-you-type: items whose name (title or question) holds the words typed so far, \
+         the last one as a prefix (\"paspoort aan\" → \"Paspoort aanvragen\").",
+    )
+    .argument(InputValue::new(
+        "prefix",
+        TypeRef::named_nn(TypeRef::STRING),
+    ))
+    .argument(
+        InputValue::new("first", TypeRef::named(TypeRef::INT))
+            .description("How many suggestions (1 to 50, default 8)."),
+    )
+    .argument(InputValue::new(
+        "types",
+        TypeRef::named_nn_list(TypeRef::STRING),
+    ))
+    .argument(InputValue::new("locale", TypeRef::named(TypeRef::STRING)))
+    .argument(
+        InputValue::new("drafts", TypeRef::named(TypeRef::BOOLEAN)).description(
+            "Suggest from the latest content, drafts included. Needs an editor token.",
+        ),
+    )
+}
+
+/// Suggestions per `suggest` when `first` is not given.
+pub const DEFAULT_SUGGESTIONS: usize = 8;
 
 /// `searchStats`: what citizens look for, for editors.
 pub fn search_stats_field() -> Field {

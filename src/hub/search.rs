@@ -325,6 +325,7 @@ impl Hub {
                 locale: row.locale.clone(),
                 audience: strings("audience"),
                 themes: strings("themes"),
+                name: strings(&ty.title_field).join(" "),
                 text,
             });
         }
@@ -384,6 +385,54 @@ impl Hub {
             self.load_many(&live, &ids).await?
         };
         Ok(SearchPage { results, items })
+    }
+}
+
+impl Hub {
+    /// Search-as-you-type: items whose name (title, question) starts with
+    /// `prefix` word by word, the last word as typed so far; live items, or
+    /// the latest content for editors who ask for drafts.
+    pub async fn suggest(
+        &self,
+        viewer: &Viewer,
+        prefix: &str,
+        first: usize,
+        types: Vec<String>,
+        locale: Option<String>,
+        drafts: bool,
+    ) -> Result<Vec<(Arc<ItemView>, String)>> {
+        let index = self.search.get().ok_or_else(|| {
+            Error::SearchUnavailable(
+                "search is not available: this process has no search index".into(),
+            )
+        })?;
+        if drafts {
+            viewer.require(Role::Editor, "suggesting drafts")?;
+        }
+        for t in &types {
+            self.type_def(t)?;
+        }
+        let locale = match locale.as_deref() {
+            None => Some(super::write::DEFAULT_LOCALE.to_string()),
+            Some(super::read::ANY_LOCALE) => None,
+            Some(l) => Some(l.to_string()),
+        };
+        let stage = if drafts {
+            Stage::Latest
+        } else {
+            Stage::Published
+        };
+        let found = index.suggest(prefix, stage, &types, locale.as_deref(), first)?;
+        let ids: Vec<String> = found.iter().map(|(id, _)| id.clone()).collect();
+        let live = Viewer {
+            role: if drafts { viewer.role } else { Role::Anonymous },
+            name: viewer.name.clone(),
+        };
+        let items = self.load_many(&live, &ids).await?;
+        Ok(found
+            .into_iter()
+            .filter_map(|(id, name)| items.get(&id).map(|i| (i.clone(), name)))
+            .collect())
     }
 }
 

@@ -62,6 +62,8 @@ pub struct Doc {
     pub themes: Vec<String>,
     /// Searchable text by model field name, facts already filled in.
     pub text: Vec<(String, String)>,
+    /// The item's name (its title field), for search-as-you-type.
+    pub name: String,
 }
 
 /// A change to the index: remove every document of these items, add these
@@ -95,6 +97,8 @@ pub(crate) struct Fields {
     public_text: Field,
     /// Internal searchable text, stored for agents' snippets.
     internal_text: Field,
+    /// The item's name: unstemmed words for prefix completion, stored.
+    name: Field,
     /// The public words of live and of latest documents, unstemmed, for
     /// spelling suggestions: one field per stage, so a draft's words are
     /// never suggested to the public (and internal words to no one).
@@ -164,6 +168,12 @@ fn build_schema(model_fields: &[TextField]) -> (Schema, Fields) {
     let facet = b.add_facet_field("facet", FacetOptions::default());
     let public_text = b.add_text_field("public_text", STORED);
     let internal_text = b.add_text_field("internal_text", STORED);
+    let name = b.add_text_field(
+        "name",
+        TextOptions::default()
+            .set_indexing_options(words_indexing.clone())
+            .set_stored(),
+    );
     let words_options = TextOptions::default().set_indexing_options(words_indexing);
     let words_published = b.add_text_field("words_published", words_options.clone());
     let words_latest = b.add_text_field("words_latest", words_options);
@@ -197,6 +207,7 @@ fn build_schema(model_fields: &[TextField]) -> (Schema, Fields) {
             facet,
             public_text,
             internal_text,
+            name,
             words_published,
             words_latest,
             text,
@@ -434,6 +445,7 @@ fn to_document(f: &Fields, d: Doc) -> TantivyDocument {
     };
     doc.add_text(words, &public);
     doc.add_text(f.public_text, &public);
+    doc.add_text(f.name, &d.name);
     if !internal.is_empty() {
         doc.add_text(f.internal_text, &internal);
     }

@@ -566,6 +566,72 @@ fn compound_splits(word: &str) -> Vec<(String, String)> {
     out
 }
 
+impl SearchIndex {
+    /// Up to `first` (id, name) of items at `stage` whose name holds every
+    /// word of `prefix`, the last one as a prefix (with one typo allowed
+    /// once it has four letters), best first.
+    pub fn suggest(
+        &self,
+        prefix: &str,
+        stage: Stage,
+        types: &[String],
+        locale: Option<&str>,
+        first: usize,
+    ) -> Result<Vec<(String, String)>> {
+        if prefix.chars().count() > MAX_QUERY_CHARS {
+            return Err(Error::BadInput(format!(
+                "a prefix is at most {MAX_QUERY_CHARS} characters"
+            )));
+        }
+        let mut words = tokens(&mut analysis::plain(), prefix);
+        words.truncate(MAX_WORDS);
+        let Some(last) = words.pop() else {
+            return Ok(Vec::new());
+        };
+        let name = self.fields.name;
+        let mut must: Vec<(Occur, Box<dyn Query>)> =
+            words.iter().map(|w| (Occur::Must, term(name, w))).collect();
+        let exact = FuzzyTermQuery::new_prefix(Term::from_field_text(name, &last), 0, true);
+        let mut last_word: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Should, boosted(Box::new(exact), 2.0))];
+        if last.chars().count() >= 4 {
+            let typo = FuzzyTermQuery::new_prefix(Term::from_field_text(name, &last), 1, true);
+            last_word.push((Occur::Should, Box::new(typo)));
+        }
+        must.push((Occur::Must, Box::new(BooleanQuery::new(last_word))));
+        must.push((Occur::Must, term(self.fields.stage, stage_name(stage))));
+        if let Some(l) = locale {
+            must.push((Occur::Must, term(self.fields.locale, l)));
+        }
+        if !types.is_empty() {
+            let any = types
+                .iter()
+                .map(|t| (Occur::Should, term(self.fields.type_name, t)))
+                .collect();
+            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        let searcher = self.reader.searcher();
+        let top = searcher
+            .search(
+                &BooleanQuery::new(must),
+                &TopDocs::with_limit(first.max(1)).order_by_score(),
+            )
+            .map_err(index_error)?;
+        let mut out = Vec::with_capacity(top.len());
+        for (_, address) in top {
+            let doc: TantivyDocument = searcher.doc(address).map_err(index_error)?;
+            let text = |f| {
+                doc.get_first(f)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            out.push((text(self.fields.id), text(self.fields.name)));
+        }
+        Ok(out)
+    }
+}
+
 fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
         Term::from_field_text(field, text),

@@ -484,3 +484,58 @@ async fn searches_are_counted_scrubbed_and_shown_to_editors() {
     }
     assert!(stored.contains("paspoort kwijt bsn [bsn]"));
 }
+
+#[tokio::test]
+async fn suggestions_complete_what_is_typed_from_live_names() {
+    let t = searchable_hub().await;
+    let editor = t.token(Role::Editor).await;
+    let q = "query($p: String!, $d: Boolean, $t: [String!]) { suggest(prefix: $p, drafts: $d, types: $t) { text item { __typename slug } } }";
+    let texts = |v: &Value| -> Vec<String> {
+        v["suggest"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let r = t.ok(None, q, json!({"p": "paspoort aan"})).await;
+    assert!(texts(&r).contains(&"Paspoort aanvragen".to_string()), "{r}");
+    let r = t.ok(None, q, json!({"p": "rijbew"})).await;
+    assert!(texts(&r).iter().any(|s| s.starts_with("Rijbewijs")), "{r}");
+    // One typo in the part typed so far.
+    let r = t.ok(None, q, json!({"p": "rijbwe"})).await;
+    assert!(texts(&r).iter().any(|s| s.starts_with("Rijbewijs")), "{r}");
+    let r = t
+        .ok(None, q, json!({"p": "paspoort", "t": ["product"]}))
+        .await;
+    assert!(
+        r["suggest"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["item"]["__typename"] == "Product")
+    );
+    assert_eq!(
+        t.ok(None, q, json!({"p": "   "})).await["suggest"],
+        json!([])
+    );
+
+    // A draft's name is suggested only to editors who ask for drafts.
+    t.ok(
+        Some(&editor),
+        "mutation($f: QuestionFields!) { createQuestion(fields: $f) { item { id } } }",
+        json!({"f": {"question": "Zwembadabonnement opzeggen, hoe?", "shortAnswer": "Concept."}}),
+    )
+    .await;
+    assert_eq!(
+        t.ok(None, q, json!({"p": "zwembadab"})).await["suggest"],
+        json!([])
+    );
+    let drafts = t
+        .ok(Some(&editor), q, json!({"p": "zwembadab", "d": true}))
+        .await;
+    assert_eq!(
+        texts(&drafts),
+        vec!["Zwembadabonnement opzeggen, hoe?".to_string()]
+    );
+}
