@@ -415,7 +415,8 @@ impl SearchIndex {
     /// uses, the closest one that some item does (one or two edits, the most
     /// frequent first). None when nothing would change. Made for every
     /// search, not only empty ones: typo tolerance often finds something
-    /// anyway, and "bedoelde u" still helps.
+    /// anyway, and "bedoelde u" still helps. Known words cost one term
+    /// lookup; unknown ones a Levenshtein automaton over the dictionary.
     fn suggest_spelling(&self, text: &str, stage: Stage) -> Result<Option<String>> {
         let words_field = match stage {
             Stage::Published => self.fields.words_published,
@@ -452,17 +453,21 @@ impl SearchIndex {
                 out.push(word);
                 continue;
             }
+            // Only the terms within `max` edits: a Levenshtein automaton
+            // walks the term dictionary instead of every term being compared.
+            let near =
+                FuzzyTermQuery::new(Term::from_field_text(words_field, &word), max as u8, true);
             for reader in searcher.segment_readers() {
                 let inverted = reader.inverted_index(words_field).map_err(index_error)?;
-                let mut stream = inverted.terms().stream().map_err(index_error)?;
+                let mut stream = inverted
+                    .terms()
+                    .search(near.automaton().map_err(index_error)?)
+                    .into_stream()
+                    .map_err(index_error)?;
                 while stream.advance() {
                     let Ok(candidate) = std::str::from_utf8(stream.key()) else {
                         continue;
                     };
-                    let clen = candidate.chars().count();
-                    if clen.abs_diff(len) > max {
-                        continue;
-                    }
                     let d = edit_distance(&word, candidate);
                     if d <= max {
                         let freq = stream.value().doc_freq;
