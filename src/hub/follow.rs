@@ -70,8 +70,13 @@ impl Hub {
             let n = rows.len();
             if n > 0 {
                 // The index first: once the sequence moves, answers are
-                // cached at it, so they must already see these entries.
-                self.sync_index().await?;
+                // cached at it, so they must already see these entries. A
+                // failing index must not hold back the rest (a revoked
+                // token is dropped whatever the index does); it is retried
+                // from its own last entry on the next round.
+                if let Err(e) = self.sync_index().await {
+                    tracing::error!(error = %e, "the search index could not follow the change log");
+                }
             }
             for change in &rows {
                 self.apply_change(change);
