@@ -135,7 +135,7 @@ pub struct Hub {
     tokens: tokens::TokenCache,
     follower: follow::Follower,
     /// The search index, when this process keeps one (`bron serve`).
-    search: std::sync::OnceLock<crate::search::SearchIndex>,
+    search: std::sync::OnceLock<Arc<crate::search::SearchIndex>>,
     /// One index sync at a time (see `search.rs`).
     index_sync: tokio::sync::Mutex<()>,
     /// Searches counted since the last flush (see `stats.rs`).

@@ -49,11 +49,12 @@ pub struct TextField {
     pub names_item: bool,
 }
 
-/// What the hub hands the index for one item at one stage.
+/// What the hub hands the index for one item at one stage, or at both when
+/// the live content is the latest (then one document serves both).
 #[derive(Debug, Clone)]
 pub struct Doc {
     pub id: String,
-    pub stage: Stage,
+    pub stages: Vec<Stage>,
     pub type_name: String,
     /// The type's `search_boost`: hits of this document score times this.
     pub boost: f32,
@@ -360,7 +361,8 @@ impl SearchIndex {
             .map_err(|_| Error::Internal("the search index writer has stopped".into()))?
     }
 
-    /// Number of documents (both stages) in the index.
+    /// Number of documents in the index (one per item and stage, or one
+    /// for both stages of an item whose live content is its latest).
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
     }
@@ -410,7 +412,9 @@ fn write_batch(writer: &mut IndexWriter<TantivyDocument>, f: &Fields, batch: Bat
 fn to_document(f: &Fields, d: Doc) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &d.id);
-    doc.add_text(f.stage, stage_name(d.stage));
+    for stage in &d.stages {
+        doc.add_text(f.stage, stage_name(*stage));
+    }
     doc.add_text(f.type_name, &d.type_name);
     doc.add_u64(f.boost, (d.boost * 100.0).round() as u64);
     doc.add_text(f.locale, &d.locale);
@@ -439,11 +443,13 @@ fn to_document(f: &Fields, d: Doc) -> TantivyDocument {
         }
         store.push_str(text);
     }
-    let words = match d.stage {
-        Stage::Published => f.words_published,
-        Stage::Latest => f.words_latest,
-    };
-    doc.add_text(words, &public);
+    for stage in &d.stages {
+        let words = match stage {
+            Stage::Published => f.words_published,
+            Stage::Latest => f.words_latest,
+        };
+        doc.add_text(words, &public);
+    }
     doc.add_text(f.public_text, &public);
     doc.add_text(f.name, &d.name);
     if !internal.is_empty() {
