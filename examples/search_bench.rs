@@ -47,8 +47,10 @@ use bron::search::SearchRequest;
 use bron::store::Store;
 use serde_json::{Map, Value, json};
 use sqlx::Row;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+
+#[path = "support/mod.rs"]
+mod support;
+use support::{Client, Figures, MakeRequest, arg, measure, post, status_kb};
 
 const SEARCH: &str = "query($q: String!) { search(query: $q, first: 10) { totalCount hits { score snippet item { id } } } }";
 
@@ -86,15 +88,6 @@ const QUERIES: &[&str] = &[
     "pacht van landbouwgrond",
     "griffierecht rechtbank",
 ];
-
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn arg_str(name: &str, default: &str) -> String {
     let args: Vec<String> = std::env::args().collect();
@@ -333,125 +326,6 @@ fn law_question(i: usize, s: &Section) -> ImportRecord {
     )
 }
 
-/// A minimal HTTP/1.1 keep-alive client: enough for a benchmark, no more.
-struct Client {
-    stream: TcpStream,
-    buf: Vec<u8>,
-    body_at: usize,
-}
-
-impl Client {
-    async fn connect(addr: std::net::SocketAddr) -> Client {
-        let stream = TcpStream::connect(addr).await.unwrap();
-        stream.set_nodelay(true).unwrap();
-        Client {
-            stream,
-            buf: Vec::with_capacity(64 * 1024),
-            body_at: 0,
-        }
-    }
-
-    async fn request(&mut self, raw: &[u8]) -> usize {
-        self.stream.write_all(raw).await.unwrap();
-        self.buf.clear();
-        loop {
-            let mut chunk = [0u8; 16384];
-            let n = self.stream.read(&mut chunk).await.unwrap();
-            assert!(n > 0, "server closed the connection");
-            self.buf.extend_from_slice(&chunk[..n]);
-            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = std::str::from_utf8(&self.buf[..end])
-                    .unwrap()
-                    .to_ascii_lowercase();
-                assert!(head.starts_with("http/1.1 200"), "{head}");
-                let len: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .map(|v| v.trim().parse().unwrap())
-                    .expect("content-length");
-                while self.buf.len() < end + 4 + len {
-                    let n = self.stream.read(&mut chunk).await.unwrap();
-                    self.buf.extend_from_slice(&chunk[..n]);
-                }
-                self.body_at = end + 4;
-                return len;
-            }
-        }
-    }
-
-    /// The body of the last answer.
-    fn body(&self) -> &[u8] {
-        &self.buf[self.body_at..]
-    }
-}
-
-fn post(path: &str, body: &str) -> Vec<u8> {
-    format!(
-        "POST {path} HTTP/1.1\r\nhost: bench\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
-}
-
-#[derive(Clone, Copy)]
-struct Figures {
-    p50_us: f64,
-    p99_us: f64,
-    rps_1: f64,
-    rps_10: f64,
-}
-
-/// Builds request number i.
-type MakeRequest = Arc<dyn Fn(u64) -> Vec<u8> + Send + Sync>;
-
-/// One client for `secs`, then ten clients for `secs`.
-async fn measure(addr: std::net::SocketAddr, secs: f64, make: MakeRequest) -> Figures {
-    let mut c = Client::connect(addr).await;
-    for i in 0..200 {
-        c.request(&make(i)).await;
-    }
-    let mut lat = Vec::new();
-    let start = Instant::now();
-    let mut i = 0;
-    while start.elapsed().as_secs_f64() < secs {
-        let t = Instant::now();
-        c.request(&make(i)).await;
-        lat.push(t.elapsed().as_secs_f64() * 1e6);
-        i += 1;
-    }
-    let rps_1 = lat.len() as f64 / start.elapsed().as_secs_f64();
-    lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let p50_us = lat[lat.len() / 2];
-    let p99_us = lat[lat.len() * 99 / 100];
-
-    let deadline = Instant::now() + Duration::from_secs_f64(secs);
-    let mut tasks = Vec::new();
-    for t in 0..10u64 {
-        let make = make.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut c = Client::connect(addr).await;
-            let mut n = 0u64;
-            while Instant::now() < deadline {
-                c.request(&make(t * 1_000_003 + n)).await;
-                n += 1;
-            }
-            n
-        }));
-    }
-    let start = Instant::now();
-    let mut total = 0;
-    for t in tasks {
-        total += t.await.unwrap();
-    }
-    let rps_10 = total as f64 / start.elapsed().as_secs_f64();
-    Figures {
-        p50_us,
-        p99_us,
-        rps_1,
-        rps_10,
-    }
-}
-
 /// Query `q` as the hub asks the index for an anonymous caller: live
 /// content, public fields, the default locale, the first 10 hits.
 fn index_request(q: usize) -> SearchRequest {
@@ -505,17 +379,6 @@ async fn under_load(
     let rps = total as f64 / start.elapsed().as_secs_f64();
     lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
     (lat[lat.len() / 2], lat[lat.len() * 99 / 100], rps)
-}
-
-fn status_kb(key: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix(key)
-                .map(|v| v.trim().trim_end_matches(" kB").trim().parse().unwrap_or(0))
-        })
-        .unwrap_or(0)
 }
 
 /// Bytes of the files under `dir`.
