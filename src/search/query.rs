@@ -34,7 +34,7 @@ const MAX_WORDS: usize = 24;
 /// Characters of a snippet.
 const SNIPPET_CHARS: usize = 200;
 /// Characters of an item's text a snippet is looked for in.
-const SNIPPET_SOURCE_CHARS: usize = 3000;
+const SNIPPET_SOURCE_CHARS: usize = 1200;
 
 /// The longest prefix of `text` of at most `max` characters.
 fn cut_at_char(text: &str, max: usize) -> &str {
