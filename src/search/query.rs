@@ -224,18 +224,20 @@ impl SearchIndex {
                     .unwrap_or_default()
                     .to_string()
             };
-            let mut text = text_of(self.fields.public_text);
+            // Snippets re-analyse the text they look through (about 80 µs a
+            // KB): the first part of an item (name, short answer, opening
+            // of the body) is where a good passage is, so look there, and
+            // for agents also in the first part of the internal text.
+            let public = text_of(self.fields.public_text);
+            let mut text = cut_at_char(&public, SNIPPET_SOURCE_CHARS).to_string();
             if req.internal {
                 let internal = text_of(self.fields.internal_text);
                 if !internal.is_empty() {
                     text.push('\n');
-                    text.push_str(&internal);
+                    text.push_str(cut_at_char(&internal, SNIPPET_SOURCE_CHARS));
                 }
             }
-            // Snippets re-analyse the text they look through (about 80 µs a
-            // KB): the first part of an item (name, short answer, opening
-            // of the body) is where a good passage is, so look there.
-            let text = cut_at_char(&text, SNIPPET_SOURCE_CHARS);
+            let text = text.as_str();
             let snippet = snippets.snippet(text);
             let html = if snippet.fragment().is_empty() {
                 escape(cut_at_char(text, SNIPPET_CHARS))

@@ -142,6 +142,9 @@ async fn internal_notes_never_match_show_or_count_for_the_public() {
             json!({"f": {
                 "question": "Kan ik mijn paspoort laten bezorgen?",
                 "shortAnswer": "Nee, u haalt het zelf op.",
+                // Long public text before the note: agents still see the
+                // note in their snippet.
+                "answer": "Een lange uitleg over ophalen aan de balie. ".repeat(60),
                 "themes": ["Reisdocumenten"],
                 "internalNote": "Interne route: bel de backoffice kwartiermaker bij klachten."
             }}),
