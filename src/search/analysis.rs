@@ -16,6 +16,7 @@ use tantivy::tokenizer::{
 /// The names the analyzers are registered under in the index.
 pub const DUTCH: &str = "bron_nl";
 pub const PLAIN: &str = "bron_plain";
+pub const ENGLISH: &str = "bron_en";
 
 const STOP_WORDS: &[&str] = &[
     "aan", "al", "als", "bij", "dan", "dat", "de", "der", "des", "deze", "die", "dit", "doe",
@@ -36,6 +37,26 @@ pub fn dutch() -> TextAnalyzer {
             STOP_WORDS.iter().map(|w| w.to_string()),
         ))
         .filter(Stemmer::new(Language::Dutch))
+        .build()
+}
+
+/// English function words, for items in locale `en`.
+const ENGLISH_STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "for", "from", "how", "i", "if",
+    "in", "is", "it", "my", "of", "on", "or", "the", "to", "what", "when", "where", "with",
+];
+
+/// The analyzer for items in English (`en`): the same steps with English
+/// stop words and Snowball's English stemmer.
+pub fn english() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(60))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(StopWordFilter::remove(
+            ENGLISH_STOP_WORDS.iter().map(|w| w.to_string()),
+        ))
+        .filter(Stemmer::new(Language::English))
         .build()
 }
 
@@ -78,6 +99,11 @@ mod tests {
         assert_eq!(asked, written);
         assert_eq!(tokens(&mut a, "financiële"), tokens(&mut a, "financiele"));
         assert_eq!(tokens(&mut a, "geen uw niet").len(), 3);
+        let mut e = english();
+        assert_eq!(
+            tokens(&mut e, "Applying for passports"),
+            tokens(&mut e, "apply passport")
+        );
         assert!(tokens(&mut a, "de het een").is_empty());
     }
 }

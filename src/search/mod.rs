@@ -109,9 +109,11 @@ pub(crate) struct Fields {
     /// description. Model fields of the same weight (and visibility) share
     /// one index field, so they share term statistics: a title and a
     /// question are compared as the same kind of text.
-    text: HashMap<String, (Field, TextField)>,
-    /// The distinct index fields: (field, weight, internal, names an item).
-    groups: Vec<(Field, f32, bool, bool)>,
+    /// Each has a Dutch field and an English one (for items in `en`).
+    text: HashMap<String, ([Field; 2], TextField)>,
+    /// The distinct index fields: (field, weight, internal, names an item,
+    /// English).
+    groups: Vec<(Field, f32, bool, bool, bool)>,
 }
 
 pub struct SearchIndex {
@@ -178,22 +180,32 @@ fn build_schema(model_fields: &[TextField]) -> (Schema, Fields) {
     let words_options = TextOptions::default().set_indexing_options(words_indexing);
     let words_published = b.add_text_field("words_published", words_options.clone());
     let words_latest = b.add_text_field("words_latest", words_options);
+    let english = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analysis::ENGLISH)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
     let mut text = HashMap::new();
-    let mut groups: Vec<(Field, f32, bool, bool)> = Vec::new();
-    let mut by_name: HashMap<String, Field> = HashMap::new();
+    let mut groups: Vec<(Field, f32, bool, bool, bool)> = Vec::new();
+    let mut by_name: HashMap<String, [Field; 2]> = HashMap::new();
     for f in model_fields {
         let name = format!(
             "{}{}",
             if f.internal { "i" } else { "t" },
             (f.weight * 100.0).round() as u32
         );
-        let field = *by_name
-            .entry(name.clone())
-            .or_insert_with(|| b.add_text_field(&name, indexed.clone()));
-        if !groups.iter().any(|g| g.0 == field) {
-            groups.push((field, f.weight, f.internal, f.names_item));
+        let fields = *by_name.entry(name.clone()).or_insert_with(|| {
+            [
+                b.add_text_field(&name, indexed.clone()),
+                b.add_text_field(&format!("{name}_en"), english.clone()),
+            ]
+        });
+        for (i, field) in fields.into_iter().enumerate() {
+            if !groups.iter().any(|g| g.0 == field) {
+                groups.push((field, f.weight, f.internal, f.names_item, i == 1));
+            }
         }
-        text.insert(f.name.clone(), (field, f.clone()));
+        text.insert(f.name.clone(), (fields, f.clone()));
     }
     (
         b.build(),
@@ -215,6 +227,11 @@ fn build_schema(model_fields: &[TextField]) -> (Schema, Fields) {
             groups,
         },
     )
+}
+
+/// Whether items in `locale` are analysed as English (else as Dutch).
+pub fn is_english(locale: &str) -> bool {
+    locale == "en" || locale.starts_with("en-")
 }
 
 /// The stage as the index (and `reindex --check`) names it.
@@ -289,6 +306,9 @@ impl SearchIndex {
         index
             .tokenizers()
             .register(analysis::PLAIN, analysis::plain());
+        index
+            .tokenizers()
+            .register(analysis::ENGLISH, analysis::english());
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -428,11 +448,12 @@ fn to_document(f: &Fields, d: Doc) -> TantivyDocument {
     }
     let mut public = String::new();
     let mut internal = String::new();
+    let lang = usize::from(is_english(&d.locale));
     for (name, text) in &d.text {
-        let Some((field, def)) = f.text.get(name) else {
+        let Some((fields, def)) = f.text.get(name) else {
             continue;
         };
-        doc.add_text(*field, text);
+        doc.add_text(fields[lang], text);
         let store = if def.internal {
             &mut internal
         } else {
@@ -456,4 +477,41 @@ fn to_document(f: &Fields, d: Doc) -> TantivyDocument {
         doc.add_text(f.internal_text, &internal);
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn dutch_and_english_documents_are_indexed() {
+        let dir = tempfile::tempdir().unwrap();
+        let model = ContentModel::load(std::path::Path::new("content-model")).unwrap();
+        let (index, opened) = SearchIndex::open(dir.path(), &model, Synonyms::default()).unwrap();
+        assert_eq!(opened, Opened::Empty);
+        let doc = |id: &str, locale: &str, text: &str| Doc {
+            id: id.into(),
+            stages: vec![Stage::Published, Stage::Latest],
+            type_name: "question".into(),
+            boost: 1.0,
+            locale: locale.into(),
+            audience: vec![],
+            themes: vec![],
+            text: vec![("question".into(), text.into())],
+            name: text.into(),
+        };
+        index
+            .apply(Batch {
+                remove: vec![],
+                add: vec![
+                    doc("a", "nl", "Paspoort aanvragen"),
+                    doc("b", "en", "Applying for a passport"),
+                ],
+                seq: Some(1),
+                clear: false,
+            })
+            .await
+            .unwrap();
+        assert_eq!(index.num_docs(), 2);
+    }
 }

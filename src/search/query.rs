@@ -153,18 +153,51 @@ impl SearchIndex {
                 "a search is at most {MAX_QUERY_CHARS} characters"
             )));
         }
-        let mut analyzer = analysis::dutch();
-        let mut words = tokens(&mut analyzer, &req.text);
-        words.truncate(MAX_WORDS);
-        if words.is_empty() {
+        // Dutch items are searched with the Dutch analysis (and synonyms,
+        // separable verbs, compounds), English ones with the English; a
+        // search in every locale asks both.
+        let languages: &[bool] = match req.locale.as_deref() {
+            Some(l) if super::is_english(l) => &[true],
+            Some(_) => &[false],
+            None => &[false, true],
+        };
+        let plain_words = tokens(&mut analysis::plain(), &req.text);
+        let searcher = self.reader.searcher();
+        let mut should = Vec::new();
+        let mut highlight = BTreeMap::new();
+        for &english in languages {
+            let mut analyzer = if english {
+                analysis::english()
+            } else {
+                analysis::dutch()
+            };
+            let mut words = tokens(&mut analyzer, &req.text);
+            words.truncate(MAX_WORDS);
+            if words.is_empty() {
+                continue;
+            }
+            let joined = if english {
+                Vec::new()
+            } else {
+                let mut j = separable_verbs(&req.text);
+                j.extend(compound_joins(&plain_words));
+                j
+            };
+            let (clauses, marks) = self.text_query(
+                &searcher,
+                &words,
+                &plain_words,
+                &joined,
+                req.internal,
+                english,
+            )?;
+            should.extend(clauses);
+            highlight.extend(marks);
+        }
+        if should.is_empty() {
             return Ok(SearchResults::default());
         }
-        let mut joined = separable_verbs(&req.text);
-        let plain_words = tokens(&mut analysis::plain(), &req.text);
-        joined.extend(compound_joins(&plain_words));
-        let searcher = self.reader.searcher();
-        let (text_query, highlight) =
-            self.text_query(&searcher, &words, &plain_words, &joined, req.internal)?;
+        let text_query: Box<dyn Query> = Box::new(BooleanQuery::new(should));
         let mut must: Vec<(Occur, Box<dyn Query>)> = vec![
             (Occur::Must, text_query),
             (Occur::Must, term(self.fields.stage, stage_name(req.stage))),
@@ -210,7 +243,11 @@ impl SearchIndex {
 
         let mut snippets = SnippetGenerator::new(
             highlight,
-            analysis::dutch(),
+            if languages == [true] {
+                analysis::english()
+            } else {
+                analysis::dutch()
+            },
             self.fields.public_text,
             SNIPPET_CHARS,
         );
@@ -284,15 +321,16 @@ impl SearchIndex {
         plain_words: &[String],
         joined: &[String],
         internal: bool,
-    ) -> Result<(Box<dyn Query>, BTreeMap<String, f32>)> {
+        english: bool,
+    ) -> Result<(Vec<(Occur, Box<dyn Query>)>, BTreeMap<String, f32>)> {
         let mut highlight = BTreeMap::new();
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let visible: Vec<(Field, f32, bool)> = self
             .fields
             .groups
             .iter()
-            .filter(|(_, _, is_internal, _)| internal || !is_internal)
-            .map(|(f, w, _, names)| (*f, *w, *names))
+            .filter(|(_, _, is_internal, _, en)| (internal || !is_internal) && *en == english)
+            .map(|(f, w, _, names, _)| (*f, *w, *names))
             .collect();
         let known = |word: &str| -> Result<bool> {
             for (field, _, _) in &visible {
@@ -351,7 +389,8 @@ impl SearchIndex {
         // content splits ("parkeervergunning" ~ "vergunning om te parkeren")
         // is split here into parts the index knows.
         let mut dutch = analysis::dutch();
-        for word in plain_words.iter().filter(|w| w.chars().count() >= 8) {
+        let compounds: &[String] = if english { &[] } else { plain_words };
+        for word in compounds.iter().filter(|w| w.chars().count() >= 8) {
             for (left, right) in compound_splits(word) {
                 let l = tokens(&mut dutch, &left);
                 let r = tokens(&mut dutch, &right);
@@ -377,7 +416,12 @@ impl SearchIndex {
                 break;
             }
         }
-        for synonym in self.synonyms.expand(words) {
+        let synonyms = if english {
+            Vec::new()
+        } else {
+            self.synonyms.expand(words)
+        };
+        for synonym in synonyms {
             for w in &synonym {
                 highlight.insert(w.clone(), 0.8);
             }
@@ -424,7 +468,7 @@ impl SearchIndex {
                 should.push((Occur::Should, best_of(parts)));
             }
         }
-        Ok((Box::new(BooleanQuery::new(should)), highlight))
+        Ok((should, highlight))
     }
 
     /// For each word of `text` (as typed, unstemmed) that no item at `stage`
