@@ -27,6 +27,9 @@ use super::{SearchIndex, index_error, stage_name};
 use crate::domain::Stage;
 use crate::error::{Error, Result};
 
+/// Optional clauses of a boolean query.
+type Clauses = Vec<(Occur, Box<dyn Query>)>;
+
 /// The longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
 /// Words of a query beyond this many are ignored.
@@ -322,7 +325,7 @@ impl SearchIndex {
         joined: &[String],
         internal: bool,
         english: bool,
-    ) -> Result<(Vec<(Occur, Box<dyn Query>)>, BTreeMap<String, f32>)> {
+    ) -> Result<(Clauses, BTreeMap<String, f32>)> {
         let mut highlight = BTreeMap::new();
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let visible: Vec<(Field, f32, bool)> = self
