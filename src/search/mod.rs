@@ -314,9 +314,7 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(index_error)?;
-        let writer: IndexWriter<TantivyDocument> = index
-            .writer_with_num_threads(1, 32 * 1024 * 1024)
-            .map_err(index_error)?;
+        let writer = new_writer(&index)?;
         let applied = Arc::new(AtomicI64::new(match opened {
             Opened::At(seq) => seq,
             Opened::Empty => -1,
@@ -326,13 +324,23 @@ impl SearchIndex {
             let reader: IndexReader = Clone::clone(&reader);
             let fields = fields.clone();
             let applied = applied.clone();
+            let index = index.clone();
             std::thread::Builder::new()
                 .name("bron-index".into())
                 .spawn(move || {
-                    let mut writer = writer;
+                    let mut writer = Some(writer);
                     for job in rx {
                         let seq = job.batch.seq;
-                        let result = write_batch(&mut writer, &fields, job.batch).and_then(|()| {
+                        if writer.is_none() {
+                            writer = new_writer(&index).ok();
+                        }
+                        let Some(w) = writer.as_mut() else {
+                            let _ = job.done.send(Err(Error::Internal(
+                                "search index: no writer could be started".into(),
+                            )));
+                            continue;
+                        };
+                        let result = write_batch(w, &fields, job.batch).and_then(|()| {
                             if seq.is_some() {
                                 reader.reload().map_err(index_error)
                             } else {
@@ -343,10 +351,12 @@ impl SearchIndex {
                             if let Some(seq) = seq {
                                 applied.store(seq, Ordering::SeqCst);
                             }
-                        } else {
-                            // Whatever was added before the failure is not
-                            // committed; drop it so the next batch starts clean.
-                            let _ = writer.rollback();
+                        } else if w.rollback().is_err() {
+                            // The writer died (one of its threads failed):
+                            // drop it (and its lock) and start a new one for
+                            // the next batch, which resumes from the last
+                            // committed entry of the change log.
+                            writer = None;
                         }
                         let _ = job.done.send(result);
                     }
@@ -407,6 +417,13 @@ impl SearchIndex {
         out.sort();
         Ok(out)
     }
+}
+
+/// The one writer: one indexing thread, a 32 MB arena.
+fn new_writer(index: &Index) -> Result<IndexWriter<TantivyDocument>> {
+    index
+        .writer_with_num_threads(1, 32 * 1024 * 1024)
+        .map_err(index_error)
 }
 
 fn write_batch(writer: &mut IndexWriter<TantivyDocument>, f: &Fields, batch: Batch) -> Result<()> {
