@@ -4,6 +4,9 @@
 //! sequence in each commit, so after a restart the hub knows where to go on
 //! following the log (or rebuilds it from scratch).
 //!
+//! Files are written without fsync (`directory.rs`): the index is derived,
+//! and a damaged one is rebuilt at start-up.
+//!
 //! One writer, owned by one thread (`bron-index`): batches reach it over a
 //! channel, and it deletes, adds, commits and reloads the reader before it
 //! answers, so a search made after a batch returns sees it. Commits run on
@@ -16,6 +19,7 @@
 //! show in a snippet for them.
 
 pub mod analysis;
+mod directory;
 mod query;
 pub mod scrub;
 
@@ -28,7 +32,9 @@ use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+};
 
 pub use query::{Hit, SearchRequest, SearchResults, Synonyms};
 
@@ -272,7 +278,14 @@ impl SearchIndex {
                 dir.display()
             ))
         })?;
-        let existing = Index::open_in_dir(dir).ok();
+        let directory = || directory::UnsyncedDirectory::open(dir).map_err(index_error);
+        // An index whose files do not match their checksums (written without
+        // a sync, then a machine crash) is rebuilt like a missing one.
+        let existing = Index::open(directory()?).ok().filter(|index| {
+            index
+                .validate_checksum()
+                .is_ok_and(|damaged| damaged.is_empty())
+        });
         let (index, opened) = match existing {
             Some(index) if index.schema() == schema => {
                 let seq = index
@@ -295,7 +308,8 @@ impl SearchIndex {
                     }
                 }
                 (
-                    Index::create_in_dir(dir, schema.clone()).map_err(index_error)?,
+                    Index::create(directory()?, schema.clone(), IndexSettings::default())
+                        .map_err(index_error)?,
                     Opened::Empty,
                 )
             }
@@ -530,5 +544,53 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(index.num_docs(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_damaged_index_is_rebuilt_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let model = ContentModel::load(std::path::Path::new("content-model")).unwrap();
+        {
+            let (index, _) = SearchIndex::open(dir.path(), &model, Synonyms::default()).unwrap();
+            let doc = Doc {
+                id: "a".into(),
+                stages: vec![Stage::Published, Stage::Latest],
+                type_name: "question".into(),
+                boost: 1.0,
+                locale: "nl".into(),
+                audience: vec![],
+                themes: vec![],
+                text: vec![("question".into(), "Paspoort aanvragen ".repeat(50))],
+                name: "Paspoort aanvragen".into(),
+            };
+            index
+                .apply(Batch {
+                    remove: vec![],
+                    add: vec![doc],
+                    seq: Some(7),
+                    clear: false,
+                })
+                .await
+                .unwrap();
+        }
+        // The writer thread lets go of the index once its handle is gone.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let (_, opened) = SearchIndex::open(dir.path(), &model, Synonyms::default()).unwrap();
+        assert_eq!(opened, Opened::At(7));
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+        // Damage the largest segment file, as a machine crash might.
+        let largest = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e != "json" && e != "lock"))
+            .max_by_key(|p| std::fs::metadata(p).unwrap().len())
+            .unwrap();
+        let mut bytes = std::fs::read(&largest).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0xff;
+        std::fs::write(&largest, bytes).unwrap();
+        let (_, opened) = SearchIndex::open(dir.path(), &model, Synonyms::default()).unwrap();
+        assert_eq!(opened, Opened::Empty, "{} was damaged", largest.display());
     }
 }
