@@ -76,30 +76,19 @@ impl Store {
 
     /// Loads many items by id in one statement (for batched reference loading).
     pub async fn items(&self, ids: &[String], stage: Stage) -> Result<Vec<ItemRow>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-                "SELECT {} FROM items WHERE id IN (",
-                read_columns(stage)
-            ));
-            let mut sep = qb.separated(", ");
-            for id in chunk {
-                sep.push_bind(id);
-            }
-            qb.push(")");
-            for row in qb.build().fetch_all(&self.read).await? {
-                out.push(item_from_row(&row)?);
-            }
-        }
-        Ok(out)
+        self.items_with(ids, read_columns(stage)).await
     }
 
     /// Items with these ids, both stages (for the search index).
     pub async fn items_full(&self, ids: &[String]) -> Result<Vec<ItemRow>> {
+        self.items_with(ids, ITEM_COLUMNS).await
+    }
+
+    async fn items_with(&self, ids: &[String], columns: &str) -> Result<Vec<ItemRow>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             let mut qb: QueryBuilder<Sqlite> =
-                QueryBuilder::new(format!("SELECT {ITEM_COLUMNS} FROM items WHERE id IN ("));
+                QueryBuilder::new(format!("SELECT {columns} FROM items WHERE id IN ("));
             let mut sep = qb.separated(", ");
             for id in chunk {
                 sep.push_bind(id);
