@@ -22,6 +22,10 @@ pub mod analysis;
 mod directory;
 mod query;
 pub mod scrub;
+mod snippet;
+mod suggest;
+mod synonyms;
+mod words;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -36,7 +40,8 @@ use tantivy::{
     Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyDocument, Term,
 };
 
-pub use query::{Hit, SearchRequest, SearchResults, Synonyms};
+pub use query::{Hit, SearchRequest, SearchResults};
+pub use synonyms::Synonyms;
 
 use crate::domain::Stage;
 use crate::error::{Error, Result};
