@@ -8,6 +8,7 @@
 mod check;
 mod follow;
 mod import;
+mod index;
 mod item;
 mod publish;
 mod read;
@@ -23,9 +24,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 pub use check::{CheckReport, fact_refs};
 pub use import::{ImportRecord, ImportReport, MatchBy};
+pub use index::IndexCheck;
 pub use item::{ItemView, slugify};
 pub use read::{DEFAULT_PAGE, ItemKey, ListPage, ListRequest, MAX_PAGE};
-pub use search::{IndexCheck, SearchPage, SearchQuery};
+pub use search::{SearchPage, SearchQuery};
 pub use stats::{DEFAULT_CHANNEL, DEFAULT_RETENTION_DAYS, SearchCount, SearchStats, kept_query};
 pub use tokens::NewToken;
 pub use write::{NewItem, Patch, Written};

@@ -67,6 +67,16 @@ pub const DEFAULT_PAGE: i64 = 20;
 pub const ANY_LOCALE: &str = "*";
 pub const MAX_PAGE: i64 = 100;
 
+/// The locale a list or search is narrowed to: the default locale when the
+/// caller names none, every locale for `*`.
+pub(super) fn locale_filter(locale: Option<&str>) -> Option<String> {
+    match locale {
+        None => Some(super::write::DEFAULT_LOCALE.to_string()),
+        Some(ANY_LOCALE) => None,
+        Some(l) => Some(l.to_string()),
+    }
+}
+
 impl Hub {
     fn view(&self, row: &ItemRow, role: Role) -> Result<Option<ItemView>> {
         let ty = self.model.get(&row.type_name).ok_or_else(|| {
@@ -205,11 +215,7 @@ impl Hub {
             status: req.status,
             // One default for lists and single lookups: Dutch, unless the
             // caller names a language, or `*` for every language.
-            locale: match req.locale.as_deref() {
-                None => Some(super::write::DEFAULT_LOCALE.to_string()),
-                Some(ANY_LOCALE) => None,
-                Some(l) => Some(l.to_string()),
-            },
+            locale: locale_filter(req.locale.as_deref()),
             updated_since: req.updated_since,
             external_id: req.external_id,
             fields,

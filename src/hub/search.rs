@@ -1,29 +1,15 @@
-//! Search, as the hub sees it: keeping the index in step with the store, and
-//! answering a search with the caller's rights applied.
-//!
-//! Architecture invariant: the index follows the change log. Every write in
-//! this process brings the index up to its own entry before it returns
-//! (read-your-writes); writes by other processes reach it through the
-//! follower. Both go through `sync_index`, which takes every entry after the
-//! one the index last committed, re-reads the items they name (and, for a
-//! fact, the items that use it) and replaces their documents. One sync runs
-//! at a time; a write that waits for it finds its entry already applied.
+//! Search as the hub answers it: the caller's rights applied (live content
+//! or drafts, internal fields or not), the work on a blocking thread, the
+//! items the hits are about loaded as the caller may see them. Keeping the
+//! index up to date is `index.rs`.
 
-use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
-
 use super::{Hub, ItemView, Role, Viewer};
-use crate::domain::{ItemRow, Stage};
+use crate::domain::Stage;
 use crate::error::{Error, Result};
-use crate::search::{Batch, Doc, Opened, SearchIndex, SearchRequest, SearchResults, Synonyms};
-
-/// Items read from the store per batch in a rebuild.
-const REBUILD_BATCH: i64 = 2000;
-/// Change-log entries applied per index commit while catching up.
-const SYNC_BATCH: i64 = 5000;
+use crate::search::{SearchIndex, SearchRequest, SearchResults};
 
 /// A search as the API asks it.
 #[derive(Debug, Clone, Default)]
@@ -46,330 +32,68 @@ pub struct SearchPage {
     pub items: HashMap<String, Arc<ItemView>>,
 }
 
-/// Where the index and the store disagree, per stage: items the store has
-/// that the index lacks, and documents the index has for no such item.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct IndexCheck {
-    pub applied_seq: i64,
-    pub store_seq: i64,
-    pub missing: Vec<(Stage, String)>,
-    pub extra: Vec<(Stage, String)>,
-}
-
-impl IndexCheck {
-    pub fn agrees(&self) -> bool {
-        self.missing.is_empty() && self.extra.is_empty() && self.applied_seq == self.store_seq
-    }
-}
-
-/// Fact values by (stage, locale, slug), for filling in `{{fact:…}}`.
-#[derive(Default)]
-struct FactValues(HashMap<(Stage, String, String), String>);
-
-impl FactValues {
-    async fn load(hub: &Hub) -> Result<FactValues> {
-        let mut map = HashMap::new();
-        for stage in [Stage::Latest, Stage::Published] {
-            for (locale, slug, value) in hub.store.fact_values(stage).await? {
-                map.insert((stage, locale, slug), value);
-            }
-        }
-        Ok(FactValues(map))
-    }
-
-    fn fill(&self, stage: Stage, locale: &str, text: &str) -> String {
-        if !text.contains("{{fact:") {
-            return text.to_string();
-        }
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(start) = rest.find("{{fact:") {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 7..];
-            let Some(end) = after.find("}}") else {
-                rest = &rest[start..];
-                break;
-            };
-            let slug = after[..end].trim();
-            if let Some(v) = self.0.get(&(stage, locale.to_string(), slug.to_string())) {
-                out.push_str(v);
-            }
-            rest = &after[end + 2..];
-        }
-        out.push_str(rest);
-        out
-    }
-}
-
 impl Hub {
-    /// Opens the search index in `dir` and brings it up to date: it catches
-    /// up from the last entry it committed, or is rebuilt from the store
-    /// when it is new or was built for other fields.
-    pub async fn open_search(&self, dir: &Path, synonyms: Synonyms) -> Result<Opened> {
-        let (index, opened) = SearchIndex::open(dir, &self.model, synonyms)?;
-        self.search
-            .set(Arc::new(index))
-            .map_err(|_| Error::Internal("the search index is already open".into()))?;
-        match opened {
-            Opened::Empty => {
-                self.rebuild_index().await?;
-            }
-            Opened::At(_) => self.sync_index().await?,
-        }
-        Ok(opened)
-    }
-
-    pub fn search_index(&self) -> Option<&SearchIndex> {
-        self.search.get().map(|i| i.as_ref())
-    }
-
-    /// Rebuilds the index from the store; returns the number of items read.
-    /// Searches see the old index until the new one is committed whole.
-    pub async fn rebuild_index(&self) -> Result<usize> {
-        let Some(index) = self.search.get() else {
-            return Ok(0);
-        };
-        let _one_at_a_time = self.index_sync.lock().await;
-        // Entries after this one are applied by the next sync; applying an
-        // entry twice is harmless.
-        let seq = self.store.last_seq().await?;
-        let facts = FactValues::load(self).await?;
-        let mut after = String::new();
-        let mut count = 0;
-        let mut first = true;
-        loop {
-            let rows = self.store.items_after(&after, REBUILD_BATCH).await?;
-            let last = (rows.len() as i64) < REBUILD_BATCH;
-            count += rows.len();
-            if let Some(r) = rows.last() {
-                after = r.id.clone();
-            }
-            let add = rows.iter().flat_map(|r| self.docs_of(r, &facts)).collect();
-            index
-                .apply(Batch {
-                    remove: Vec::new(),
-                    add,
-                    seq: last.then_some(seq),
-                    clear: first,
-                })
-                .await?;
-            first = false;
-            if last {
-                break;
-            }
-        }
-        Ok(count)
-    }
-
-    /// Compares the index with the store, item by item and stage by stage.
-    /// Run it on a quiet store (writes during the check show as differences).
-    pub async fn check_index(&self) -> Result<IndexCheck> {
+    /// The index, and the stage and locale a search or suggestion of
+    /// `viewer` covers, after checking its rights and type names.
+    fn search_scope(
+        &self,
+        viewer: &Viewer,
+        types: &[String],
+        locale: Option<&str>,
+        drafts: bool,
+    ) -> Result<(Arc<SearchIndex>, Stage, Option<String>)> {
         let index = self.search.get().ok_or_else(|| {
-            Error::SearchUnavailable("no search index is open in this process".into())
+            Error::SearchUnavailable(
+                "search is not available: this process has no search index (it runs in `bron serve`)"
+                    .into(),
+            )
         })?;
-        let _one_at_a_time = self.index_sync.lock().await;
-        let mut check = IndexCheck {
-            applied_seq: index.applied(),
-            store_seq: self.store.last_seq().await?,
-            ..Default::default()
-        };
-        let mut expected: [Vec<String>; 2] = [Vec::new(), Vec::new()];
-        let mut after = String::new();
-        loop {
-            let rows = self.store.items_after(&after, REBUILD_BATCH).await?;
-            for row in &rows {
-                for doc in self.docs_of(row, &FactValues::default()) {
-                    for stage in &doc.stages {
-                        expected[usize::from(*stage == Stage::Published)].push(doc.id.clone());
-                    }
-                }
-            }
-            match rows.last() {
-                Some(r) if (rows.len() as i64) == REBUILD_BATCH => after = r.id.clone(),
-                _ => break,
-            }
+        if drafts {
+            viewer.require(Role::Editor, "searching drafts")?;
         }
-        for (i, stage) in [Stage::Latest, Stage::Published].into_iter().enumerate() {
-            let want: BTreeSet<&String> = expected[i].iter().collect();
-            let have_ids = index.ids(stage)?;
-            let have: BTreeSet<&String> = have_ids.iter().collect();
-            check
-                .missing
-                .extend(want.difference(&have).map(|id| (stage, (*id).clone())));
-            check
-                .extra
-                .extend(have.difference(&want).map(|id| (stage, (*id).clone())));
+        for t in types {
+            self.type_def(t)?;
         }
-        Ok(check)
-    }
-
-    /// Applies every change-log entry the index has not yet committed.
-    pub async fn sync_index(&self) -> Result<()> {
-        let Some(index) = self.search.get() else {
-            return Ok(());
-        };
-        let _one_at_a_time = self.index_sync.lock().await;
-        loop {
-            let changes = self
-                .store
-                .changes_since(index.applied().max(0), SYNC_BATCH)
-                .await?;
-            let Some(last) = changes.last().map(|c| c.seq) else {
-                return Ok(());
-            };
-            let mut ids: BTreeSet<String> = BTreeSet::new();
-            let mut facts_changed = Vec::new();
-            for c in &changes {
-                if let Some(id) = &c.item_id {
-                    ids.insert(id.clone());
-                    if c.item_type.as_deref() == Some("fact") {
-                        facts_changed.push(id.clone());
-                    }
-                }
-            }
-            if !facts_changed.is_empty() {
-                // The items that use a changed fact show its new value.
-                let mut slugs = BTreeSet::new();
-                for fact in self.store.items_full(&facts_changed).await? {
-                    slugs.insert(fact.slug.clone());
-                    slugs.extend(fact.published_slug.clone());
-                }
-                for slug in slugs {
-                    ids.extend(self.store.ids_mentioning_fact(&slug).await?);
-                }
-            }
-            let ids: Vec<String> = ids.into_iter().collect();
-            let rows = self.store.items_full(&ids).await?;
-            let facts = if rows.iter().any(|r| {
-                r.fields.contains("{{fact:")
-                    || r.published_fields
-                        .as_deref()
-                        .is_some_and(|p| p.contains("{{fact:"))
-            }) {
-                FactValues::load(self).await?
-            } else {
-                FactValues::default()
-            };
-            let add = rows.iter().flat_map(|r| self.docs_of(r, &facts)).collect();
-            index
-                .apply(Batch {
-                    remove: ids,
-                    add,
-                    seq: Some(last),
-                    clear: false,
-                })
-                .await?;
-            if (changes.len() as i64) < SYNC_BATCH {
-                return Ok(());
-            }
-        }
-    }
-
-    /// Called after every committed write: brings the index up to it, then
-    /// moves the change sequence (so no answer cached at the new sequence
-    /// can predate the index), all before the write returns. An index
-    /// failure does not undo the write; it is logged and the follower retries.
-    pub(super) async fn committed(&self, seq: i64) {
-        if let Err(e) = self.sync_index().await {
-            tracing::error!(error = %e, seq, "the search index could not follow a write; retrying from the change log");
-        }
-        self.advance(seq);
-    }
-
-    /// The index documents of one item: one per stage it has content at,
-    /// none when its type has no searchable fields.
-    fn docs_of(&self, row: &ItemRow, facts: &FactValues) -> Vec<Doc> {
-        let Some(ty) = self.model.get(&row.type_name) else {
-            return Vec::new();
-        };
-        if !ty.fields.iter().any(|f| f.search.is_some()) {
-            return Vec::new();
-        }
-        // One document serves both stages when the live revision is the
-        // latest (most items, most of the time): half the indexing work.
-        let in_step = row.published_fields.is_some() && row.published_version == Some(row.version);
-        let stage_sets: Vec<Vec<Stage>> = if in_step {
-            vec![vec![Stage::Published, Stage::Latest]]
+        let stage = if drafts {
+            Stage::Latest
         } else {
-            vec![vec![Stage::Latest], vec![Stage::Published]]
+            Stage::Published
         };
-        let mut out = Vec::with_capacity(2);
-        for stages in stage_sets {
-            let stage = stages[0];
-            let Some(content) = row.content(stage) else {
-                continue;
-            };
-            let Ok(fields) = serde_json::from_str::<Map<String, Value>>(content) else {
-                tracing::warn!(id = %row.id, "an item's content is not a JSON object; not indexed");
-                continue;
-            };
-            let strings = |name: &str| -> Vec<String> {
-                match fields.get(name) {
-                    Some(Value::String(s)) => vec![s.clone()],
-                    Some(Value::Array(items)) => items
-                        .iter()
-                        .filter_map(|v| v.as_str().map(String::from))
-                        .collect(),
-                    _ => Vec::new(),
-                }
-            };
-            let mut text = Vec::new();
-            for f in ty.fields.iter().filter(|f| f.search.is_some()) {
-                let values = strings(&f.name);
-                if values.is_empty() {
-                    continue;
-                }
-                let joined = values.join("\n");
-                let filled = facts.fill(stage, &row.locale, &joined);
-                let plain = match f.kind {
-                    crate::model::FieldKind::Markdown => markdown_to_text(&filled),
-                    _ => filled,
-                };
-                text.push((f.name.clone(), plain));
-            }
-            out.push(Doc {
-                id: row.id.clone(),
-                stages,
-                type_name: row.type_name.clone(),
-                boost: ty.search_boost,
-                locale: row.locale.clone(),
-                audience: strings("audience"),
-                themes: strings("themes"),
-                name: strings(&ty.title_field).join(" "),
-                text,
-            });
+        Ok((index.clone(), stage, super::read::locale_filter(locale)))
+    }
+
+    /// The items the hits are about, as `viewer` sees them at the searched
+    /// stage: live hits show live items, whoever asks (with internal fields
+    /// for agents and up).
+    async fn hit_items(
+        &self,
+        viewer: &Viewer,
+        drafts: bool,
+        ids: &[String],
+    ) -> Result<HashMap<String, Arc<ItemView>>> {
+        if drafts {
+            return self.load_many(viewer, ids).await;
         }
-        out
+        let live = Viewer {
+            role: if viewer.role.sees_internal() {
+                Role::Agent
+            } else {
+                Role::Anonymous
+            },
+            name: viewer.name.clone(),
+        };
+        self.load_many(&live, ids).await
     }
 
     /// Searches with the caller's rights: anonymous and agent callers the
     /// live content only, agents and up internal fields too, editors the
     /// latest content (drafts included) when they ask for it.
     pub async fn search(&self, viewer: &Viewer, q: SearchQuery) -> Result<SearchPage> {
-        let index = self
-            .search
-            .get()
-            .ok_or_else(|| Error::SearchUnavailable(
-                "search is not available: this process has no search index (it runs in `bron serve`)".into(),
-            ))?;
-        if q.drafts {
-            viewer.require(Role::Editor, "searching drafts")?;
-        }
-        for t in &q.types {
-            self.type_def(t)?;
-        }
-        let locale = match q.locale.as_deref() {
-            None => Some(super::write::DEFAULT_LOCALE.to_string()),
-            Some(super::read::ANY_LOCALE) => None,
-            Some(l) => Some(l.to_string()),
-        };
+        let (index, stage, locale) =
+            self.search_scope(viewer, &q.types, q.locale.as_deref(), q.drafts)?;
         let request = SearchRequest {
             text: q.text,
-            stage: if q.drafts {
-                Stage::Latest
-            } else {
-                Stage::Published
-            },
+            stage,
             internal: viewer.role.sees_internal(),
             types: q.types,
             locale,
@@ -380,30 +104,14 @@ impl Hub {
         };
         // A search is 1–5 ms of CPU: on a blocking thread, so it never holds
         // up the async workers that serve everything else.
-        let index = index.clone();
         let results = tokio::task::spawn_blocking(move || index.search(&request))
             .await
             .map_err(|e| Error::Internal(format!("a search failed: {e}")))??;
         let ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
-        let items = if q.drafts {
-            self.load_many(viewer, &ids).await?
-        } else {
-            // The hits are live documents: show the live items, whoever asks.
-            let live = Viewer {
-                role: if viewer.role.sees_internal() {
-                    Role::Agent
-                } else {
-                    Role::Anonymous
-                },
-                name: viewer.name.clone(),
-            };
-            self.load_many(&live, &ids).await?
-        };
+        let items = self.hit_items(viewer, q.drafts, &ids).await?;
         Ok(SearchPage { results, items })
     }
-}
 
-impl Hub {
     /// Search-as-you-type: items whose name (title, question) starts with
     /// `prefix` word by word, the last word as typed so far; live items, or
     /// the latest content for editors who ask for drafts.
@@ -416,28 +124,8 @@ impl Hub {
         locale: Option<String>,
         drafts: bool,
     ) -> Result<Vec<(Arc<ItemView>, String)>> {
-        let index = self.search.get().ok_or_else(|| {
-            Error::SearchUnavailable(
-                "search is not available: this process has no search index".into(),
-            )
-        })?;
-        if drafts {
-            viewer.require(Role::Editor, "suggesting drafts")?;
-        }
-        for t in &types {
-            self.type_def(t)?;
-        }
-        let locale = match locale.as_deref() {
-            None => Some(super::write::DEFAULT_LOCALE.to_string()),
-            Some(super::read::ANY_LOCALE) => None,
-            Some(l) => Some(l.to_string()),
-        };
-        let stage = if drafts {
-            Stage::Latest
-        } else {
-            Stage::Published
-        };
-        let index = index.clone();
+        let (index, stage, locale) =
+            self.search_scope(viewer, &types, locale.as_deref(), drafts)?;
         let prefix = prefix.to_string();
         let found = tokio::task::spawn_blocking(move || {
             index.suggest(&prefix, stage, &types, locale.as_deref(), first)
@@ -445,56 +133,10 @@ impl Hub {
         .await
         .map_err(|e| Error::Internal(format!("a suggestion failed: {e}")))??;
         let ids: Vec<String> = found.iter().map(|(id, _)| id.clone()).collect();
-        let live = Viewer {
-            role: if drafts { viewer.role } else { Role::Anonymous },
-            name: viewer.name.clone(),
-        };
-        let items = self.load_many(&live, &ids).await?;
+        let items = self.hit_items(viewer, drafts, &ids).await?;
         Ok(found
             .into_iter()
             .filter_map(|(id, name)| items.get(&id).map(|i| (i.clone(), name)))
             .collect())
-    }
-}
-
-/// Markdown as the words a reader sees: link targets, emphasis marks,
-/// heading and list markers dropped.
-fn markdown_to_text(md: &str) -> String {
-    static LINK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"!?\[([^\]]*)\]\([^)]*\)").expect("a valid pattern")
-    });
-    let without_links = LINK.replace_all(md, "$1");
-    let mut out = String::with_capacity(without_links.len());
-    for line in without_links.lines() {
-        let line = line.trim_start();
-        let line = line.trim_start_matches(['#', '>', '-', '+']).trim_start();
-        let line = match line.split_once(". ") {
-            Some((n, rest)) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => rest,
-            _ => line,
-        };
-        if line.starts_with('|') && line.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
-            continue;
-        }
-        for c in line.chars() {
-            match c {
-                '*' | '_' | '`' | '|' => out.push(' '),
-                c => out.push(c),
-            }
-        }
-        out.push('\n');
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn markdown_becomes_the_words_a_reader_sees() {
-        assert_eq!(
-            super::markdown_to_text(
-                "## Kosten\n\n- Een **paspoort** kost [zie tarieven](https://x.nl/t).\n1. Eerst"
-            ),
-            "Kosten Een paspoort kost zie tarieven. Eerst"
-        );
     }
 }
