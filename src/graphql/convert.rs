@@ -2,7 +2,7 @@
 //! snake_case model names and camelCase GraphQL names, and from crate errors
 //! to GraphQL errors with `extensions.code`.
 
-use async_graphql::dynamic::{TypeRef, ValueAccessor};
+use async_graphql::dynamic::{ObjectAccessor, TypeRef, ValueAccessor};
 use async_graphql::{ErrorExtensions, Name, Value as GqlValue};
 use serde_json::Value;
 
@@ -133,4 +133,36 @@ pub fn gql_error(e: Error) -> async_graphql::Error {
 /// A bad argument, with its name as the field.
 pub fn bad_argument(arg: &str, message: impl Into<String>) -> async_graphql::Error {
     gql_error(Error::invalid(arg, message))
+}
+
+/// An optional string argument: absent and null are both None.
+pub fn opt_string(args: &ObjectAccessor<'_>, name: &str) -> async_graphql::Result<Option<String>> {
+    match args.get(name) {
+        Some(v) if !v.is_null() => Ok(Some(v.string()?.to_string())),
+        _ => Ok(None),
+    }
+}
+
+/// An optional boolean argument, false when absent or null.
+pub fn flag(args: &ObjectAccessor<'_>, name: &str) -> async_graphql::Result<bool> {
+    match args.get(name) {
+        Some(v) if !v.is_null() => Ok(v.boolean()?),
+        _ => Ok(false),
+    }
+}
+
+/// `first`: `default` when absent or null, refused outside 1..=`max`.
+pub fn first_arg(args: &ObjectAccessor<'_>, default: i64, max: i64) -> async_graphql::Result<i64> {
+    let first = match args.get("first") {
+        Some(v) if !v.is_null() => v.i64()?,
+        _ => default,
+    };
+    if (1..=max).contains(&first) {
+        Ok(first)
+    } else {
+        Err(bad_argument(
+            "first",
+            format!("must be between 1 and {max}"),
+        ))
+    }
 }

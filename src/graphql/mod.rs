@@ -16,6 +16,7 @@ mod loader;
 mod mutation;
 mod query;
 mod search;
+mod search_stats;
 mod shared;
 mod types;
 
@@ -58,7 +59,7 @@ pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
         .into_iter()
         .chain(mutation::shared_payloads())
         .chain(search_objects)
-        .chain(search::search_stats_types())
+        .chain(search_stats::search_stats_types())
     {
         builder = builder.register(o);
     }

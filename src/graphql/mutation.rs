@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use super::convert::{
     SCALAR_DATE, SCALAR_DATETIME, SCALAR_MONEY, bad_argument, from_gql, gql_error,
-    input_element_type,
+    input_element_type, opt_string,
 };
 use super::loader::RequestCtx;
 use super::types::{ITEM, item_typed, item_value};
@@ -80,13 +80,6 @@ pub fn payload_type(name: &str, item_type: &str, list: bool) -> Object {
             })
             .description("The change-log sequence number this write produced."),
         )
-}
-
-fn opt_string(args: &ObjectAccessor<'_>, name: &str) -> async_graphql::Result<Option<String>> {
-    match args.get(name) {
-        Some(v) if !v.is_null() => Ok(Some(v.string()?.to_string())),
-        _ => Ok(None),
-    }
 }
 
 /// For a nullable argument: absent -> None, null -> Some(None).

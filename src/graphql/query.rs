@@ -236,7 +236,7 @@ pub fn query_root(types: &[&TypeDef]) -> Object {
         q = q.field(single_query(ty)).field(list_query(ty));
     }
     q.field(super::search::search_field())
-        .field(super::search::search_stats_field())
+        .field(super::search_stats::search_stats_field())
         .field(super::search::suggest_field())
         .field(
         Field::new("item", TypeRef::named(ITEM), |ctx| {

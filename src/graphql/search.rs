@@ -9,10 +9,10 @@ use async_graphql::dynamic::{
 use async_graphql::{Name, Value as GqlValue};
 use base64::Engine;
 
-use super::convert::{bad_argument, gql_error};
+use super::convert::{bad_argument, first_arg, flag, gql_error, opt_string};
 use super::loader::RequestCtx;
 use super::types::{ITEM, item_typed};
-use crate::hub::{DEFAULT_CHANNEL, Hub, ItemView, SearchPage, SearchQuery, SearchStats};
+use crate::hub::{DEFAULT_CHANNEL, Hub, ItemView, SearchPage, SearchQuery};
 
 /// Hits per page when `first` is not given, and the most one page holds.
 pub const DEFAULT_HITS: usize = 10;
@@ -68,16 +68,7 @@ pub fn search_field() -> Field {
             let hub = ctx.data::<Arc<Hub>>()?;
             let rc = ctx.data::<RequestCtx>()?;
             let text = ctx.args.try_get("query")?.string()?.to_string();
-            let first = match ctx.args.get("first").filter(|v| !v.is_null()) {
-                Some(v) => v.i64()?,
-                None => DEFAULT_HITS as i64,
-            };
-            if !(1..=MAX_HITS as i64).contains(&first) {
-                return Err(bad_argument(
-                    "first",
-                    format!("must be between 1 and {MAX_HITS}"),
-                ));
-            }
+            let first = first_arg(&ctx.args, DEFAULT_HITS as i64, MAX_HITS as i64)?;
             let offset = match ctx.args.get("after") {
                 Some(v) if !v.is_null() => {
                     offset_of(v.string()?).ok_or_else(|| {
@@ -97,19 +88,8 @@ pub fn search_field() -> Field {
                 first: first as usize,
                 offset,
                 types: strings(ctx.args.get("types"))?,
-                locale: ctx
-                    .args
-                    .get("locale")
-                    .filter(|v| !v.is_null())
-                    .map(|v| v.string().map(String::from))
-                    .transpose()?,
-                drafts: ctx
-                    .args
-                    .get("drafts")
-                    .filter(|v| !v.is_null())
-                    .map(|v| v.boolean())
-                    .transpose()?
-                    .unwrap_or(false),
+                locale: opt_string(&ctx.args, "locale")?,
+                drafts: flag(&ctx.args, "drafts")?,
                 ..Default::default()
             };
             if let Some(filter) = ctx.args.get("filter").filter(|v| !v.is_null()) {
@@ -372,29 +352,9 @@ pub fn suggest_field() -> Field {
             let hub = ctx.data::<Arc<Hub>>()?;
             let rc = ctx.data::<RequestCtx>()?;
             let prefix = ctx.args.try_get("prefix")?.string()?.to_string();
-            let first = match ctx.args.get("first").filter(|v| !v.is_null()) {
-                Some(v) => v.i64()?,
-                None => DEFAULT_SUGGESTIONS as i64,
-            };
-            if !(1..=MAX_HITS as i64).contains(&first) {
-                return Err(bad_argument(
-                    "first",
-                    format!("must be between 1 and {MAX_HITS}"),
-                ));
-            }
-            let locale = ctx
-                .args
-                .get("locale")
-                .filter(|v| !v.is_null())
-                .map(|v| v.string().map(String::from))
-                .transpose()?;
-            let drafts = ctx
-                .args
-                .get("drafts")
-                .filter(|v| !v.is_null())
-                .map(|v| v.boolean())
-                .transpose()?
-                .unwrap_or(false);
+            let first = first_arg(&ctx.args, DEFAULT_SUGGESTIONS as i64, MAX_HITS as i64)?;
+            let locale = opt_string(&ctx.args, "locale")?;
+            let drafts = flag(&ctx.args, "drafts")?;
             let found = hub
                 .suggest(
                     &rc.viewer,
@@ -445,141 +405,8 @@ pub fn suggest_field() -> Field {
 /// Suggestions per `suggest` when `first` is not given.
 pub const DEFAULT_SUGGESTIONS: usize = 8;
 
-/// `searchStats`: what citizens look for, for editors.
-pub fn search_stats_field() -> Field {
-    Field::new("searchStats", TypeRef::named_nn("SearchStats"), |ctx| {
-        FieldFuture::new(async move {
-            let hub = ctx.data::<Arc<Hub>>()?;
-            let rc = ctx.data::<RequestCtx>()?;
-            let opt = |name: &str| -> async_graphql::Result<Option<String>> {
-                ctx.args
-                    .get(name)
-                    .filter(|v| !v.is_null())
-                    .map(|v| v.string().map(String::from))
-                    .transpose()
-            };
-            let first = match ctx.args.get("first").filter(|v| !v.is_null()) {
-                Some(v) => v.i64()?,
-                None => 20,
-            };
-            let stats = hub
-                .search_stats(&rc.viewer, opt("from")?, opt("to")?, opt("channel")?, first)
-                .await
-                .map_err(gql_error)?;
-            Ok(Some(FieldValue::owned_any(stats)))
-        })
-    })
-    .description(
-        "What citizens look for: the most searched queries and the ones that found nothing, \
-         per day range (default the last 30 days) and channel (default all). Queries are kept \
-         scrubbed of personal data (BSN, IBAN, e-mail, phone, postcode with house number). \
-         Needs an editor token.",
-    )
-    .argument(InputValue::new(
-        "from",
-        TypeRef::named(super::convert::SCALAR_DATE),
-    ))
-    .argument(InputValue::new(
-        "to",
-        TypeRef::named(super::convert::SCALAR_DATE),
-    ))
-    .argument(InputValue::new("channel", TypeRef::named(TypeRef::STRING)))
-    .argument(
-        InputValue::new("first", TypeRef::named(TypeRef::INT))
-            .description("How many queries per list (1 to 1000, default 20)."),
-    )
-}
-
-fn stats_of<'a>(
-    ctx: &'a async_graphql::dynamic::ResolverContext<'a>,
-) -> async_graphql::Result<&'a SearchStats> {
-    ctx.parent_value.try_downcast_ref::<SearchStats>()
-}
-
-fn count_list(counts: &[crate::hub::SearchCount]) -> FieldValue<'static> {
-    FieldValue::value(GqlValue::List(
-        counts
-            .iter()
-            .map(|c| {
-                let mut o = async_graphql::indexmap::IndexMap::new();
-                o.insert(Name::new("query"), GqlValue::from(c.query.as_str()));
-                o.insert(Name::new("searches"), GqlValue::from(c.searches));
-                o.insert(Name::new("zeroResults"), GqlValue::from(c.zero_results));
-                GqlValue::Object(o)
-            })
-            .collect(),
-    ))
-}
-
-/// The types of `searchStats`.
-pub fn search_stats_types() -> Vec<Object> {
-    let stats = Object::new("SearchStats")
-        .description("Searches counted per query over a day range.")
-        .field(Field::new(
-            "from",
-            TypeRef::named_nn(super::convert::SCALAR_DATE),
-            |ctx| {
-                FieldFuture::new(async move {
-                    Ok(Some(FieldValue::value(stats_of(&ctx)?.from.clone())))
-                })
-            },
-        ))
-        .field(Field::new(
-            "to",
-            TypeRef::named_nn(super::convert::SCALAR_DATE),
-            |ctx| {
-                FieldFuture::new(
-                    async move { Ok(Some(FieldValue::value(stats_of(&ctx)?.to.clone()))) },
-                )
-            },
-        ))
-        .field(Field::new(
-            "searches",
-            TypeRef::named_nn(TypeRef::INT),
-            |ctx| {
-                FieldFuture::new(
-                    async move { Ok(Some(FieldValue::value(stats_of(&ctx)?.searches))) },
-                )
-            },
-        ))
-        .field(Field::new(
-            "zeroResultSearches",
-            TypeRef::named_nn(TypeRef::INT),
-            |ctx| {
-                FieldFuture::new(async move {
-                    Ok(Some(FieldValue::value(
-                        stats_of(&ctx)?.zero_result_searches,
-                    )))
-                })
-            },
-        ))
-        .field(
-            Field::new("top", TypeRef::named_nn_list_nn("SearchCount"), |ctx| {
-                FieldFuture::new(async move { Ok(Some(count_list(&stats_of(&ctx)?.top))) })
-            })
-            .description("The most searched queries, most first."),
-        )
-        .field(
-            Field::new(
-                "zeroResults",
-                TypeRef::named_nn_list_nn("SearchCount"),
-                |ctx| {
-                    FieldFuture::new(
-                        async move { Ok(Some(count_list(&stats_of(&ctx)?.zero_results))) },
-                    )
-                },
-            )
-            .description("Queries that found nothing, most often first: content to write."),
-        );
-    let count = Object::new("SearchCount")
-        .field(plain("query", TypeRef::named_nn(TypeRef::STRING)))
-        .field(plain("searches", TypeRef::named_nn(TypeRef::INT)))
-        .field(plain("zeroResults", TypeRef::named_nn(TypeRef::INT)));
-    vec![stats, count]
-}
-
 /// A field read from an object value by name.
-fn plain(name: &str, ty: TypeRef) -> Field {
+pub(super) fn plain(name: &str, ty: TypeRef) -> Field {
     let key = name.to_string();
     Field::new(name, ty, move |ctx| {
         let key = key.clone();
