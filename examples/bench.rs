@@ -16,34 +16,18 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use bron::domain::Status;
 use bron::graphql::Api;
-use bron::hub::{Hub, ImportRecord, MatchBy, Viewer};
+use bron::hub::{Hub, ImportRecord, Viewer};
 use bron::model::ContentModel;
 use bron::store::Store;
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
 #[path = "support/mod.rs"]
 mod support;
-use support::{Client, MakeRequest, arg, measure, post, status_kb};
+use support::{Client, MakeRequest, arg, measure, post, record, status_kb};
 
 const PAGE: &str = "query($s: String!) { product(slug: $s) { title summary introduction costs steps { title instruction duration } conditions { text rule } questions { question shortAnswer } } }";
 const LIST: &str = "{ products(first: 50) { edges { cursor node { slug title summary ownerTeam } } pageInfo { hasNextPage endCursor } } }";
-
-fn record(type_name: &str, slug: String, fields: Value) -> ImportRecord {
-    ImportRecord {
-        file: "bench".into(),
-        line: 0,
-        type_name: type_name.into(),
-        slug,
-        locale: "nl".into(),
-        status: Status::Published,
-        external_id: None,
-        review_by: Some("2027-01-01".into()),
-        fields: fields.as_object().cloned().unwrap_or_else(Map::new),
-        match_by: MatchBy::Slug,
-    }
-}
 
 /// Ten items per product: the product, 4 steps, 2 conditions, 3 questions.
 fn content(items: u64) -> Vec<ImportRecord> {

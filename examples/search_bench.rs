@@ -38,9 +38,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bron::domain::Status;
 use bron::graphql::Api;
-use bron::hub::{Hub, ImportRecord, MatchBy, NewItem, SearchQuery, Viewer};
+use bron::hub::{Hub, ImportRecord, NewItem, SearchQuery, Viewer};
 use bron::import::{ImportOptions, import_path};
 use bron::model::ContentModel;
 use bron::search::SearchRequest;
@@ -50,7 +49,7 @@ use sqlx::Row;
 
 #[path = "support/mod.rs"]
 mod support;
-use support::{Client, Figures, MakeRequest, arg, measure, post, status_kb};
+use support::{Client, Figures, MakeRequest, arg, measure, post, record, status_kb};
 
 const SEARCH: &str = "query($q: String!) { search(query: $q, first: 10) { totalCount hits { score snippet item { id } } } }";
 
@@ -96,21 +95,6 @@ fn arg_str(name: &str, default: &str) -> String {
         .and_then(|i| args.get(i + 1))
         .cloned()
         .unwrap_or_else(|| default.to_string())
-}
-
-fn record(type_name: &str, slug: String, fields: Value) -> ImportRecord {
-    ImportRecord {
-        file: "search_bench".into(),
-        line: 0,
-        type_name: type_name.into(),
-        slug,
-        locale: "nl".into(),
-        status: Status::Published,
-        external_id: None,
-        review_by: Some("2027-01-01".into()),
-        fields: fields.as_object().cloned().unwrap_or_else(Map::new),
-        match_by: MatchBy::Slug,
-    }
 }
 
 /// One article (or chapter) of a statute.

@@ -7,8 +7,27 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bron::domain::Status;
+use bron::hub::{ImportRecord, MatchBy};
+use serde_json::{Map, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+/// A published Dutch item for an import, as the benchmarks generate them.
+pub fn record(type_name: &str, slug: String, fields: Value) -> ImportRecord {
+    ImportRecord {
+        file: "generated".into(),
+        line: 0,
+        type_name: type_name.into(),
+        slug,
+        locale: "nl".into(),
+        status: Status::Published,
+        external_id: None,
+        review_by: Some("2027-01-01".into()),
+        fields: fields.as_object().cloned().unwrap_or_else(Map::new),
+        match_by: MatchBy::Slug,
+    }
+}
 
 pub fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
