@@ -618,6 +618,18 @@ fn main() {
         );
 
         let index = hub.search_index().unwrap();
+        // `--profile-index S`: only the index, for S seconds, for `perf`.
+        let profile = arg("--profile-index", 0);
+        if profile > 0 {
+            let times = per_query(profile as f64, |q| {
+                let r = index.search(&index_request(q)).unwrap();
+                std::future::ready(r.hits.len())
+            })
+            .await;
+            let (p50, p99, m) = summary(&times);
+            println!("the index alone: p50 {p50:.0} µs, p99 {p99:.0} µs, mean {m:.0} µs");
+            std::process::exit(0);
+        }
         let index_times = per_query(secs, |q| {
             let r = index.search(&index_request(q)).unwrap();
             std::future::ready(r.hits.len())

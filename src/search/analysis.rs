@@ -8,6 +8,8 @@
 //! stay searchable ("geen paspoort", "uw rijbewijs"): with BM25 a frequent
 //! word weighs little anyway, and a negation can matter.
 
+use std::sync::LazyLock;
+
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
     StopWordFilter, TextAnalyzer, TokenStream,
@@ -29,6 +31,12 @@ const STOP_WORDS: &[&str] = &[
 
 /// The analyzer used for every searchable text field and for queries.
 pub fn dutch() -> TextAnalyzer {
+    DUTCH_ANALYZER.clone()
+}
+
+// Each analyzer is built once (its stop list is a hash set) and cloned for
+// use: a clone shares the list.
+static DUTCH_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(60))
         .filter(LowerCaser)
@@ -38,7 +46,7 @@ pub fn dutch() -> TextAnalyzer {
         ))
         .filter(Stemmer::new(Language::Dutch))
         .build()
-}
+});
 
 /// English function words, for items in locale `en`.
 const ENGLISH_STOP_WORDS: &[&str] = &[
@@ -49,6 +57,10 @@ const ENGLISH_STOP_WORDS: &[&str] = &[
 /// The analyzer for items in English (`en`): the same steps with English
 /// stop words and Snowball's English stemmer.
 pub fn english() -> TextAnalyzer {
+    ENGLISH_ANALYZER.clone()
+}
+
+static ENGLISH_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(60))
         .filter(LowerCaser)
@@ -58,17 +70,21 @@ pub fn english() -> TextAnalyzer {
         ))
         .filter(Stemmer::new(Language::English))
         .build()
-}
+});
 
 /// The analyzer without stemming and stop words: lower-cased, folded words,
 /// for spelling suggestions and prefixes (what a citizen typed, as typed).
 pub fn plain() -> TextAnalyzer {
+    PLAIN_ANALYZER.clone()
+}
+
+static PLAIN_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(60))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()
-}
+});
 
 /// The tokens `analyzer` makes of `text`, in order.
 pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {

@@ -156,8 +156,18 @@ impl SearchIndex {
                     }
                 }
                 (
-                    Index::create(directory()?, schema.clone(), IndexSettings::default())
-                        .map_err(index_error)?,
+                    Index::create(
+                        directory()?,
+                        schema.clone(),
+                        // A hit's stored text is read from a block of
+                        // documents decompressed whole: small blocks (about
+                        // two items) keep that cheap.
+                        IndexSettings {
+                            docstore_blocksize: 4096,
+                            ..IndexSettings::default()
+                        },
+                    )
+                    .map_err(index_error)?,
                     Opened::Empty,
                 )
             }

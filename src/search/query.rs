@@ -13,18 +13,17 @@
 //!   content may use;
 //! - a word that no item uses gets a spelling suggestion (`suggest.rs`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
     BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{TantivyDocument, Term};
 
 use super::analysis::{self, tokens};
-use super::snippet::{cut_at_char, escape, highlight_html};
+use super::snippet::Highlighter;
 use super::words::{compound_joins, compound_splits, separable_verbs};
 use super::{SearchIndex, index_error, stage_name};
 use crate::domain::Stage;
@@ -37,10 +36,8 @@ type Clauses = Vec<(Occur, Box<dyn Query>)>;
 pub const MAX_QUERY_CHARS: usize = 500;
 /// Words of a query beyond this many are ignored.
 pub(super) const MAX_WORDS: usize = 24;
-/// Characters of a snippet.
-const SNIPPET_CHARS: usize = 200;
-/// Characters of an item's text a snippet is looked for in.
-const SNIPPET_SOURCE_CHARS: usize = 1200;
+/// Bytes of a snippet (at most; it is cut between words).
+const SNIPPET_BYTES: usize = 200;
 
 /// A search as the hub asks it: the caller's rights are already applied
 /// (`stage`, `internal`).
@@ -96,7 +93,7 @@ impl SearchIndex {
         let plain_words = tokens(&mut analysis::plain(), &req.text);
         let searcher = self.reader.searcher();
         let mut should = Vec::new();
-        let mut highlight = BTreeMap::new();
+        let mut highlight = HashMap::new();
         for &english in languages {
             let mut analyzer = if english {
                 analysis::english()
@@ -173,17 +170,17 @@ impl SearchIndex {
             .search(&query, &(top, Count, facets))
             .map_err(index_error)?;
 
-        let mut snippets = SnippetGenerator::new(
-            highlight,
-            if languages == [true] {
-                analysis::english()
-            } else {
-                analysis::dutch()
-            },
-            self.fields.public_text,
-            SNIPPET_CHARS,
-        );
-        snippets.set_max_num_chars(SNIPPET_CHARS);
+        let stemmers = languages
+            .iter()
+            .map(|&english| {
+                if english {
+                    analysis::english()
+                } else {
+                    analysis::dutch()
+                }
+            })
+            .collect();
+        let mut highlighter = Highlighter::new(highlight, analysis::plain(), stemmers);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top.into_iter().take(req.limit) {
             let doc: TantivyDocument = searcher.doc(address).map_err(index_error)?;
@@ -191,33 +188,22 @@ impl SearchIndex {
                 doc.get_first(f)
                     .and_then(|v| v.as_str())
                     .unwrap_or_default()
-                    .to_string()
             };
-            // Snippets re-analyse the text they look through (about 80 µs a
-            // KB): the first part of an item (name, short answer, opening
-            // of the body) is where a good passage is, so look there, and
-            // for agents also in the first part of the internal text.
+            // The index stores the first part of an item's text (name, short
+            // answer, opening of the body), where a good passage is; agents
+            // also see the first part of the internal text.
             let public = text_of(self.fields.public_text);
-            let mut text = cut_at_char(&public, SNIPPET_SOURCE_CHARS).to_string();
-            if req.internal {
-                let internal = text_of(self.fields.internal_text);
-                if !internal.is_empty() {
-                    text.push('\n');
-                    text.push_str(cut_at_char(&internal, SNIPPET_SOURCE_CHARS));
-                }
-            }
-            let text = text.as_str();
-            let snippet = snippets.snippet(text);
-            let html = if snippet.fragment().is_empty() {
-                escape(cut_at_char(text, SNIPPET_CHARS))
+            let internal = text_of(self.fields.internal_text);
+            let snippet = if req.internal && !internal.is_empty() {
+                highlighter.snippet(&format!("{public}\n{internal}"), SNIPPET_BYTES)
             } else {
-                highlight_html(snippet.fragment(), snippet.highlighted())
+                highlighter.snippet(public, SNIPPET_BYTES)
             };
             hits.push(super::Hit {
-                id: text_of(self.fields.id),
-                type_name: text_of(self.fields.type_name),
+                id: text_of(self.fields.id).to_string(),
+                type_name: text_of(self.fields.type_name).to_string(),
                 score,
-                snippet: html,
+                snippet,
             });
         }
         let counts = |prefix: &str| -> Vec<(String, u64)> {
@@ -254,8 +240,8 @@ impl SearchIndex {
         joined: &[String],
         internal: bool,
         english: bool,
-    ) -> Result<(Clauses, BTreeMap<String, f32>)> {
-        let mut highlight = BTreeMap::new();
+    ) -> Result<(Clauses, HashMap<String, f32>)> {
+        let mut highlight = HashMap::new();
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let visible: Vec<(Field, f32, bool)> = self
             .fields

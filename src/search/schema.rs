@@ -11,6 +11,7 @@ use tantivy::schema::{
     TextOptions,
 };
 
+use super::snippet::cut_at_char;
 use super::{Doc, analysis, stage_name};
 use crate::domain::Stage;
 use crate::model::{ContentModel, FieldKind};
@@ -171,6 +172,9 @@ pub fn is_english(locale: &str) -> bool {
     locale == "en" || locale.starts_with("en-")
 }
 
+/// Characters of an item's public (and internal) text kept for snippets.
+const STORED_CHARS: usize = 1200;
+
 pub(super) fn to_document(f: &Fields, d: Doc) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &d.id);
@@ -213,10 +217,12 @@ pub(super) fn to_document(f: &Fields, d: Doc) -> TantivyDocument {
         };
         doc.add_text(words, &public);
     }
-    doc.add_text(f.public_text, &public);
+    // Snippets are taken from the opening of an item's text (name, short
+    // answer, start of the body): only that is stored.
+    doc.add_text(f.public_text, cut_at_char(&public, STORED_CHARS));
     doc.add_text(f.name, &d.name);
     if !internal.is_empty() {
-        doc.add_text(f.internal_text, &internal);
+        doc.add_text(f.internal_text, cut_at_char(&internal, STORED_CHARS));
     }
     doc
 }
