@@ -481,8 +481,16 @@ fn main() {
     // RssAnon after each phase: the process's own memory, freed memory that
     // the allocator keeps included.
     let mut rss: Vec<(&str, u64)> = vec![("content read", rss_anon_mb())];
+    // `--data-dir D` keeps the database and index (D must not exist yet),
+    // e.g. to start `bron serve` on them afterwards; else a temporary one.
     let dir = tempfile::tempdir().unwrap();
-    let data_dir = dir.path().to_path_buf();
+    let data_dir = match arg_str("--data-dir", "") {
+        d if d.is_empty() => dir.path().to_path_buf(),
+        d => {
+            assert!(!Path::new(&d).exists(), "--data-dir {d} exists already");
+            PathBuf::from(d)
+        }
+    };
     let index_dir = data_dir.join(bron::server::INDEX_DIR);
 
     // The server runs on one worker thread; the load client on its own thread.
@@ -628,6 +636,43 @@ fn main() {
             .await;
             let (p50, p99, m) = summary(&times);
             println!("the index alone: p50 {p50:.0} µs, p99 {p99:.0} µs, mean {m:.0} µs");
+            std::process::exit(0);
+        }
+        // `--profile-graphql S`: only the GraphQL search in process.
+        let profile = arg("--profile-graphql", 0);
+        if profile > 0 {
+            let times = per_query(profile as f64, |q| {
+                let uncached = uncached.clone();
+                async move {
+                    let request = async_graphql::Request::new(SEARCH)
+                        .variables(async_graphql::Variables::from_json(json!({"q": QUERIES[q]})));
+                    let answer = uncached.execute(Viewer::anonymous(), request).await;
+                    assert!(!answer.body.windows(8).any(|w| w == b"\"errors\""));
+                    0
+                }
+            })
+            .await;
+            let (p50, p99, m) = summary(&times);
+            println!("GraphQL search: p50 {p50:.0} µs, p99 {p99:.0} µs, mean {m:.0} µs");
+            std::process::exit(0);
+        }
+        // `--profile-hub S`: only hub.search, for S seconds.
+        let profile = arg("--profile-hub", 0);
+        if profile > 0 {
+            let times = per_query(profile as f64, |q| {
+                let hub = hub.clone();
+                async move {
+                    let query = SearchQuery {
+                        text: QUERIES[q].to_string(),
+                        first: 10,
+                        ..Default::default()
+                    };
+                    hub.search(&Viewer::anonymous(), query).await.unwrap().items.len()
+                }
+            })
+            .await;
+            let (p50, p99, m) = summary(&times);
+            println!("hub.search: p50 {p50:.0} µs, p99 {p99:.0} µs, mean {m:.0} µs");
             std::process::exit(0);
         }
         let index_times = per_query(secs, |q| {

@@ -293,9 +293,18 @@ impl SearchIndex {
 
 /// The one writer: one indexing thread, a 32 MB arena.
 fn new_writer(index: &Index) -> Result<IndexWriter<TantivyDocument>> {
-    index
+    let writer = index
         .writer_with_num_threads(1, 32 * 1024 * 1024)
-        .map_err(index_error)
+        .map_err(index_error)?;
+    // Every publish commits a segment of an item or two. With tantivy's
+    // default policy every segment under 10,000 documents is one level, so
+    // each eighth publish merged the whole of a small index again; from 100
+    // documents up, segments are levelled by size and tiny ones merge among
+    // themselves.
+    let mut policy = tantivy::merge_policy::LogMergePolicy::default();
+    policy.set_min_layer_size(100);
+    writer.set_merge_policy(Box::new(policy));
+    Ok(writer)
 }
 
 fn write_batch(writer: &mut IndexWriter<TantivyDocument>, f: &Fields, batch: Batch) -> Result<()> {
