@@ -626,61 +626,22 @@ fn main() {
         );
 
         let index = hub.search_index().unwrap();
-        // `--profile-index S`: only the index, for S seconds, for `perf`.
-        let profile = arg("--profile-index", 0);
-        if profile > 0 {
-            let times = per_query(profile as f64, |q| {
-                let r = index.search(&index_request(q)).unwrap();
-                std::future::ready(r.hits.len())
-            })
-            .await;
-            let (p50, p99, m) = summary(&times);
-            println!("the index alone: p50 {p50:.0} µs, p99 {p99:.0} µs, mean {m:.0} µs");
-            std::process::exit(0);
-        }
-        // `--profile-graphql S`: only the GraphQL search in process.
-        let profile = arg("--profile-graphql", 0);
-        if profile > 0 {
-            let times = per_query(profile as f64, |q| {
-                let uncached = uncached.clone();
-                async move {
-                    let request = async_graphql::Request::new(SEARCH)
-                        .variables(async_graphql::Variables::from_json(json!({"q": QUERIES[q]})));
-                    let answer = uncached.execute(Viewer::anonymous(), request).await;
-                    assert!(!answer.body.windows(8).any(|w| w == b"\"errors\""));
-                    0
-                }
-            })
-            .await;
-            let (p50, p99, m) = summary(&times);
-            println!("GraphQL search: p50 {p50:.0} µs, p99 {p99:.0} µs, mean {m:.0} µs");
-            std::process::exit(0);
-        }
-        // `--profile-hub S`: only hub.search, for S seconds.
-        let profile = arg("--profile-hub", 0);
-        if profile > 0 {
-            let times = per_query(profile as f64, |q| {
-                let hub = hub.clone();
-                async move {
-                    let query = SearchQuery {
-                        text: QUERIES[q].to_string(),
-                        first: 10,
-                        ..Default::default()
-                    };
-                    hub.search(&Viewer::anonymous(), query).await.unwrap().items.len()
-                }
-            })
-            .await;
-            let (p50, p99, m) = summary(&times);
-            println!("hub.search: p50 {p50:.0} µs, p99 {p99:.0} µs, mean {m:.0} µs");
-            std::process::exit(0);
-        }
-        let index_times = per_query(secs, |q| {
+        // `--profile index|hub|graphql`: only that, for `--seconds`, for `perf`.
+        let only = arg_str("--profile", "");
+        // Others run one warm-up round only.
+        let secs_of = |name: &str| {
+            if only.is_empty() || only == name {
+                secs
+            } else {
+                0.0
+            }
+        };
+        let index_times = per_query(secs_of("index"), |q| {
             let r = index.search(&index_request(q)).unwrap();
             std::future::ready(r.hits.len())
         })
         .await;
-        let hub_times = per_query(secs, |q| {
+        let hub_times = per_query(secs_of("hub"), |q| {
             let hub = hub.clone();
             async move {
                 let query = SearchQuery {
@@ -693,7 +654,7 @@ fn main() {
             }
         })
         .await;
-        let graphql_times = per_query(secs, |q| {
+        let graphql_times = per_query(secs_of("graphql"), |q| {
             let uncached = uncached.clone();
             async move {
                 let request = async_graphql::Request::new(SEARCH)
@@ -704,6 +665,17 @@ fn main() {
             }
         })
         .await;
+        if !only.is_empty() {
+            let times = match only.as_str() {
+                "index" => &index_times,
+                "hub" => &hub_times,
+                "graphql" => &graphql_times,
+                other => panic!("--profile {other}: use index, hub or graphql"),
+            };
+            let (p50, p99, m) = summary(times);
+            println!("{only}: p50 {p50:.0} µs, p99 {p99:.0} µs, mean {m:.0} µs");
+            std::process::exit(0);
+        }
         const FTS_TOP: &str = "SELECT id, bm25(docs), snippet(docs, -1, '<mark>', '</mark>', '…', 24) FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT 10";
         let fts_times = per_query(secs, |q| {
             let pool = pool.clone();
