@@ -25,6 +25,8 @@
 //! cargo run --release --example search_bench                  # 10,000 items
 //! cargo run --release --example search_bench -- --items 1000 --seconds 2
 //! cargo run --release --example search_bench -- --laws ../shared/data/laws
+//! cargo run --release --example search_bench -- --profile index --seconds 10  # one part, for perf
+//! cargo run --release --example search_bench -- --data-dir /tmp/s10k       # keep the data for `bron serve`
 //! ```
 //!
 //! The statutes are read from `--laws DIR` (default `../shared/data/laws`):
