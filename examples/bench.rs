@@ -16,7 +16,6 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use bron::graphql::Api;
 use bron::hub::{Hub, ImportRecord, Viewer};
 use bron::model::ContentModel;
 use bron::store::Store;
@@ -117,17 +116,7 @@ fn main() {
         if args.iter().any(|a| a == "--import-only") {
             std::process::exit(0);
         }
-        let cached = Arc::new(Api::new(hub.clone()).unwrap());
-        let uncached = Arc::new(Api::new(hub.clone()).unwrap().without_cache());
-        let app = bron::http::app(cached.clone())
-            .nest("/nocache", bron::http::app(uncached.clone()))
-            .route(
-                "/fixed",
-                axum::routing::post(|| async { ([("content-type", "application/json")], FIXED) }),
-            );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let (addr, cached, uncached) = support::serve(hub.clone(), FIXED).await;
         (hub, store, addr, cached, uncached)
     });
     let _ = &cached;

@@ -40,7 +40,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bron::graphql::Api;
 use bron::hub::{Hub, ImportRecord, NewItem, SearchQuery, Viewer};
 use bron::import::{ImportOptions, import_path};
 use bron::model::ContentModel;
@@ -548,17 +547,7 @@ fn main() {
         );
         rss.push(("rebuild", rss_anon_mb()));
 
-        let uncached = Arc::new(Api::new(hub.clone()).unwrap().without_cache());
-        let cached = Arc::new(Api::new(hub.clone()).unwrap());
-        let app = bron::http::app(cached)
-            .nest("/nocache", bron::http::app(uncached.clone()))
-            .route(
-                "/fixed",
-                axum::routing::post(|| async { ([("content-type", "application/json")], FIXED) }),
-            );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let (addr, _, uncached) = support::serve(hub.clone(), FIXED).await;
         (hub, addr, uncached)
     });
 

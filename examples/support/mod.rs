@@ -1,6 +1,6 @@
 //! What both benchmarks need: command-line numbers, a minimal keep-alive
-//! HTTP client, the measuring loop (one client, then ten), and the
-//! process's memory. Included by `bench.rs` and `search_bench.rs` with
+//! HTTP client, the server on loopback, the measuring loop (one client,
+//! then ten), and the process's memory. Included by `bench.rs` and `search_bench.rs` with
 //! `#[path]`; each uses part of it.
 #![allow(dead_code)]
 
@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bron::domain::Status;
+use bron::graphql::Api;
 use bron::hub::{ImportRecord, MatchBy};
 use serde_json::{Map, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -166,4 +167,27 @@ pub fn status_kb(key: &str) -> u64 {
                 .map(|v| v.trim().trim_end_matches(" kB").trim().parse().unwrap_or(0))
         })
         .unwrap_or(0)
+}
+
+/// Serves `hub` on a loopback port: the API at `/graphql`, the same without
+/// the response cache under `/nocache`, and `fixed` as a JSON answer at
+/// `/fixed` (the baseline). Returns the address and the two APIs.
+pub async fn serve(
+    hub: Arc<bron::hub::Hub>,
+    fixed: &'static str,
+) -> (std::net::SocketAddr, Arc<Api>, Arc<Api>) {
+    let cached = Arc::new(Api::new(hub.clone()).unwrap());
+    let uncached = Arc::new(Api::new(hub).unwrap().without_cache());
+    let app = bron::http::app(cached.clone())
+        .nest("/nocache", bron::http::app(uncached.clone()))
+        .route(
+            "/fixed",
+            axum::routing::post(
+                move || async move { ([("content-type", "application/json")], fixed) },
+            ),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, cached, uncached)
 }

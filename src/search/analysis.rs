@@ -36,17 +36,21 @@ pub fn dutch() -> TextAnalyzer {
 
 // Each analyzer is built once (its stop list is a hash set) and cloned for
 // use: a clone shares the list.
-static DUTCH_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
+static DUTCH_ANALYZER: LazyLock<TextAnalyzer> =
+    LazyLock::new(|| stemmed(STOP_WORDS, Language::Dutch));
+
+/// Words split, lower-cased and folded, these stop words dropped, stemmed.
+fn stemmed(stop_words: &[&str], language: Language) -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(60))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(StopWordFilter::remove(
-            STOP_WORDS.iter().map(|w| w.to_string()),
+            stop_words.iter().map(|w| w.to_string()),
         ))
-        .filter(Stemmer::new(Language::Dutch))
+        .filter(Stemmer::new(language))
         .build()
-});
+}
 
 /// English function words, for items in locale `en`.
 const ENGLISH_STOP_WORDS: &[&str] = &[
@@ -60,17 +64,8 @@ pub fn english() -> TextAnalyzer {
     ENGLISH_ANALYZER.clone()
 }
 
-static ENGLISH_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(60))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(StopWordFilter::remove(
-            ENGLISH_STOP_WORDS.iter().map(|w| w.to_string()),
-        ))
-        .filter(Stemmer::new(Language::English))
-        .build()
-});
+static ENGLISH_ANALYZER: LazyLock<TextAnalyzer> =
+    LazyLock::new(|| stemmed(ENGLISH_STOP_WORDS, Language::English));
 
 /// The analyzer without stemming and stop words: lower-cased, folded words,
 /// for spelling suggestions and prefixes (what a citizen typed, as typed).

@@ -236,6 +236,10 @@ async fn every_write_is_searchable_when_it_returns() {
     let editor = t.token(Role::Editor).await;
     let publisher = t.token(Role::Publisher).await;
     let count = |r: Value| r["totalCount"].as_i64().unwrap();
+    // Matches of `q` for the public, and in the drafts for an editor.
+    let live = async |q: &str| count(search(&t, None, json!({"q": q})).await);
+    let drafts =
+        async |q: &str| count(search(&t, Some(&editor), json!({"q": q, "drafts": true})).await);
     let publish = "mutation($ids: [ID!]!) { publish(ids: $ids) { changeSeq } }";
 
     let created = t
@@ -246,13 +250,10 @@ async fn every_write_is_searchable_when_it_returns() {
         )
         .await;
     let id = created["createQuestion"]["item"]["id"].clone();
-    assert_eq!(
-        count(search(&t, Some(&editor), json!({"q": "kerstboom", "drafts": true})).await),
-        1
-    );
-    assert_eq!(count(search(&t, None, json!({"q": "kerstboom"})).await), 0);
+    assert_eq!(drafts("kerstboom").await, 1);
+    assert_eq!(live("kerstboom").await, 0);
     t.ok(Some(&publisher), publish, json!({"ids": [id]})).await;
-    assert_eq!(count(search(&t, None, json!({"q": "kerstboom"})).await), 1);
+    assert_eq!(live("kerstboom").await, 1);
 
     t.ok(
         Some(&publisher),
@@ -261,28 +262,12 @@ async fn every_write_is_searchable_when_it_returns() {
     )
     .await;
     // The draft changed; the public still finds the live text until publish.
-    assert_eq!(count(search(&t, None, json!({"q": "kerstboom"})).await), 1);
-    assert_eq!(
-        count(search(&t, None, json!({"q": "oliebollenkraam"})).await),
-        0
-    );
-    assert_eq!(
-        count(
-            search(
-                &t,
-                Some(&editor),
-                json!({"q": "oliebollenkraam", "drafts": true})
-            )
-            .await
-        ),
-        1
-    );
+    assert_eq!(live("kerstboom").await, 1);
+    assert_eq!(live("oliebollenkraam").await, 0);
+    assert_eq!(drafts("oliebollenkraam").await, 1);
     t.ok(Some(&publisher), publish, json!({"ids": [id]})).await;
-    assert_eq!(count(search(&t, None, json!({"q": "kerstboom"})).await), 0);
-    assert_eq!(
-        count(search(&t, None, json!({"q": "oliebollenkraam"})).await),
-        1
-    );
+    assert_eq!(live("kerstboom").await, 0);
+    assert_eq!(live("oliebollenkraam").await, 1);
 
     t.ok(
         Some(&publisher),
@@ -290,27 +275,14 @@ async fn every_write_is_searchable_when_it_returns() {
         json!({"ids": [id]}),
     )
     .await;
-    assert_eq!(
-        count(search(&t, None, json!({"q": "oliebollenkraam"})).await),
-        0
-    );
+    assert_eq!(live("oliebollenkraam").await, 0);
     t.ok(
         Some(&publisher),
         "mutation($id: ID!) { deleteItem(id: $id) { id } }",
         json!({"id": id}),
     )
     .await;
-    assert_eq!(
-        count(
-            search(
-                &t,
-                Some(&editor),
-                json!({"q": "oliebollenkraam", "drafts": true})
-            )
-            .await
-        ),
-        0
-    );
+    assert_eq!(drafts("oliebollenkraam").await, 0);
 
     // A fact's new value is findable in every item that uses it.
     t.ok(
