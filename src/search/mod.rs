@@ -19,6 +19,7 @@
 //! show in a snippet for them.
 
 pub mod analysis;
+mod clauses;
 mod directory;
 mod query;
 mod schema;

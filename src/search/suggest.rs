@@ -7,7 +7,8 @@ use tantivy::schema::Value;
 use tantivy::{TantivyDocument, Term};
 
 use super::analysis::{self, tokens};
-use super::query::{MAX_QUERY_CHARS, MAX_WORDS, boosted, term};
+use super::clauses::{boosted, term};
+use super::query::{MAX_QUERY_CHARS, MAX_WORDS};
 use super::words::edit_distance;
 use super::{SearchIndex, index_error, stage_name};
 use crate::domain::Stage;
