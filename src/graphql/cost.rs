@@ -287,7 +287,7 @@ impl Walk<'_> {
                 } else if name == "suggest" {
                     let n = self
                         .int_arg(f, "first")
-                        .unwrap_or(super::search::DEFAULT_SUGGESTIONS as u64)
+                        .unwrap_or(super::suggest::DEFAULT_SUGGESTIONS as u64)
                         .min(super::search::MAX_HITS as u64);
                     (SEARCH_COST, Some((At::SearchHit, n)))
                 } else if name == "changes" {

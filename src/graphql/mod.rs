@@ -18,6 +18,7 @@ mod query;
 mod search;
 mod search_stats;
 mod shared;
+mod suggest;
 mod types;
 
 use std::sync::Arc;

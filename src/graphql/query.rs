@@ -237,7 +237,7 @@ pub fn query_root(types: &[&TypeDef]) -> Object {
     }
     q.field(super::search::search_field())
         .field(super::search_stats::search_stats_field())
-        .field(super::search::suggest_field())
+        .field(super::suggest::suggest_field())
         .field(
         Field::new("item", TypeRef::named(ITEM), |ctx| {
             FieldFuture::new(async move {

@@ -36,11 +36,11 @@ fn offset_of(cursor: &str) -> Option<usize> {
 }
 
 /// One hit as resolvers see it.
-struct HitValue {
-    item: Arc<ItemView>,
-    score: f32,
-    snippet: String,
-    cursor: String,
+pub(super) struct HitValue {
+    pub(super) item: Arc<ItemView>,
+    pub(super) score: f32,
+    pub(super) snippet: String,
+    pub(super) cursor: String,
 }
 
 /// The page as resolvers see it.
@@ -50,7 +50,7 @@ struct PageValue {
     first: usize,
 }
 
-fn strings(
+pub(super) fn strings(
     list: Option<async_graphql::dynamic::ValueAccessor<'_>>,
 ) -> async_graphql::Result<Vec<String>> {
     let mut out = Vec::new();
@@ -344,66 +344,6 @@ pub fn search_types() -> (Vec<Object>, InputObject) {
         );
     (vec![results, hit, suggestion, facet, facets], filter)
 }
-
-/// `suggest`: search-as-you-type on item names.
-pub fn suggest_field() -> Field {
-    Field::new("suggest", TypeRef::named_nn_list_nn("Suggestion"), |ctx| {
-        FieldFuture::new(async move {
-            let hub = ctx.data::<Arc<Hub>>()?;
-            let rc = ctx.data::<RequestCtx>()?;
-            let prefix = ctx.args.try_get("prefix")?.string()?.to_string();
-            let first = first_arg(&ctx.args, DEFAULT_SUGGESTIONS as i64, MAX_HITS as i64)?;
-            let locale = opt_string(&ctx.args, "locale")?;
-            let drafts = flag(&ctx.args, "drafts")?;
-            let found = hub
-                .suggest(
-                    &rc.viewer,
-                    &prefix,
-                    first as usize,
-                    strings(ctx.args.get("types"))?,
-                    locale,
-                    drafts,
-                )
-                .await
-                .map_err(gql_error)?;
-            Ok(Some(FieldValue::list(found.into_iter().map(
-                |(item, text)| {
-                    FieldValue::owned_any(HitValue {
-                        item,
-                        score: 0.0,
-                        snippet: text,
-                        cursor: String::new(),
-                    })
-                },
-            ))))
-        })
-    })
-    .description(
-        "Search-as-you-type: items whose name (title or question) holds the words typed so far, \
-         the last one as a prefix (\"paspoort aan\" → \"Paspoort aanvragen\").",
-    )
-    .argument(InputValue::new(
-        "prefix",
-        TypeRef::named_nn(TypeRef::STRING),
-    ))
-    .argument(
-        InputValue::new("first", TypeRef::named(TypeRef::INT))
-            .description("How many suggestions (1 to 50, default 8)."),
-    )
-    .argument(InputValue::new(
-        "types",
-        TypeRef::named_nn_list(TypeRef::STRING),
-    ))
-    .argument(InputValue::new("locale", TypeRef::named(TypeRef::STRING)))
-    .argument(
-        InputValue::new("drafts", TypeRef::named(TypeRef::BOOLEAN)).description(
-            "Suggest from the latest content, drafts included. Needs an editor token.",
-        ),
-    )
-}
-
-/// Suggestions per `suggest` when `first` is not given.
-pub const DEFAULT_SUGGESTIONS: usize = 8;
 
 /// A field read from an object value by name.
 pub(super) fn plain(name: &str, ty: TypeRef) -> Field {
