@@ -15,6 +15,8 @@ pub mod http;
 pub mod hub;
 pub mod import;
 pub mod model;
+pub mod render;
+pub mod rules;
 pub mod search;
 pub mod server;
 pub mod store;

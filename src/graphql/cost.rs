@@ -36,6 +36,8 @@ const UNBOUNDED_LIST: u64 = 20;
 const SEARCH_COST: u64 = 20;
 /// What a `totalCount` costs: it is a counting query of its own.
 const COUNT_COST: u64 = 10;
+/// What one referenced item costs a rendering (it is loaded and written).
+const RENDERED_REFERENCE: u64 = 3;
 /// Revisions are not bounded by the model; count this many per item.
 const REVISIONS_PER_ITEM: u64 = 50;
 /// Fragments nested deeper than this are not followed (validation refuses
@@ -72,6 +74,9 @@ pub struct CostModel {
     refs: HashMap<(String, String), (String, u64)>,
     /// (type, GraphQL field) → cost of a value field other than 1.
     weights: HashMap<(String, String), u64>,
+    /// type → what `rendered` costs: the items it loads and the text it
+    /// writes; `AnyItem` counts the dearest type.
+    renders: HashMap<String, u64>,
 }
 
 impl CostModel {
@@ -80,7 +85,20 @@ impl CostModel {
         let mut lists = HashMap::new();
         let mut refs = HashMap::new();
         let mut weights = HashMap::new();
+        let mut renders = HashMap::new();
         for ty in model.types.values() {
+            let render: u64 = ty
+                .fields
+                .iter()
+                .map(|f| match f.kind {
+                    FieldKind::Reference => f.max_items.unwrap_or(1) as u64 * RENDERED_REFERENCE,
+                    k if k.is_textual() => {
+                        1 + f.max_length.map_or(UNBOUNDED_TEXT_KIB, |n| n as u64 / 1024)
+                    }
+                    _ => 0,
+                })
+                .sum();
+            renders.insert(ty.name.clone(), 1 + render);
             for f in ty.fields.iter().filter(|f| f.kind != FieldKind::Reference) {
                 let mut w = if f.kind.is_textual() {
                     1 + f.max_length.map_or(UNBOUNDED_TEXT_KIB, |n| n as u64 / 1024)
@@ -111,6 +129,7 @@ impl CostModel {
             lists,
             refs,
             weights,
+            renders,
         }
     }
 
@@ -338,6 +357,7 @@ impl Walk<'_> {
             At::Item(ty) => match m.refs.get(&(ty.clone(), name.to_string())) {
                 Some((to, n)) => (1, Some((At::Item(to.clone()), *n))),
                 None if name == "revisions" => (1, Some((At::Plain, REVISIONS_PER_ITEM))),
+                None if name == "rendered" => (m.renders.get(ty).copied().unwrap_or(1), None),
                 None => (
                     m.weights
                         .get(&(ty.clone(), name.to_string()))
@@ -348,6 +368,7 @@ impl Walk<'_> {
             },
             At::AnyItem => match name {
                 "revisions" => (1, Some((At::Plain, REVISIONS_PER_ITEM))),
+                "rendered" => (m.renders.values().copied().max().unwrap_or(1), None),
                 _ => (1, None),
             },
             At::Plain => (1, None),

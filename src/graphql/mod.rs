@@ -15,6 +15,7 @@ mod errors;
 mod loader;
 mod mutation;
 mod query;
+mod render;
 mod search;
 mod search_stats;
 mod shared;
@@ -61,10 +62,14 @@ pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
         .chain(mutation::shared_payloads())
         .chain(search_objects)
         .chain(search_stats::search_stats_types())
+        .chain(render::rendering_types())
     {
         builder = builder.register(o);
     }
-    builder = builder.register(search_filter);
+    builder = builder
+        .register(search_filter)
+        .register(render::channel_enum(model))
+        .register(render::merge_variable_input());
     for e in enums {
         builder = builder.register(e);
     }

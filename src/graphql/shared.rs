@@ -106,7 +106,7 @@ pub fn connection_types(ty: &TypeDef) -> (Object, Object) {
     (conn, edge)
 }
 
-fn value_field(name: &str, ty: TypeRef) -> Field {
+pub(super) fn value_field(name: &str, ty: TypeRef) -> Field {
     let key = name.to_string();
     Field::new(name, ty, move |ctx| {
         let key = key.clone();

@@ -203,6 +203,7 @@ pub fn item_interface() -> Interface {
             "revisions",
             TypeRef::named_nn_list("Revision"),
         ))
+        .field(super::render::rendered_interface_field())
 }
 
 fn field_description(f: &FieldDef) -> String {
@@ -270,6 +271,23 @@ fn model_field(ty: &TypeDef, f: &FieldDef) -> Field {
                 }
             })
         })
+    } else if f.kind == FieldKind::Markdown && !f.list {
+        let name = f.name.clone();
+        Field::new(camel(&f.name), type_ref, move |ctx| {
+            let name = name.clone();
+            FieldFuture::new(async move {
+                if let Some(rendered) = super::render::markdown_for_channel(&ctx, &name).await? {
+                    return Ok(rendered.map(|s| FieldValue::value(GqlValue::from(s))));
+                }
+                let item = item_of(&ctx)?;
+                Ok(item
+                    .fields
+                    .get(&name)
+                    .and_then(|v| v.as_str())
+                    .map(|s| FieldValue::value(GqlValue::from(s))))
+            })
+        })
+        .argument(super::render::markdown_channel_input())
     } else {
         Field::new(camel(&f.name), type_ref, move |ctx| {
             let def = def.clone();
@@ -326,6 +344,7 @@ pub fn item_object(ty: &TypeDef) -> Object {
         obj = obj.field(model_field(ty, f));
     }
     obj.field(revisions_field())
+        .field(super::render::rendered_field())
 }
 
 /// The enums of a type's enum fields.
@@ -349,6 +368,7 @@ mod tests {
     fn the_model_knows_every_system_field() {
         let mut built: Vec<&str> = super::system_fields().iter().map(|f| f.0).collect();
         built.push("revisions");
+        built.push("rendered");
         assert_eq!(built, crate::model::SYSTEM_GRAPHQL_FIELDS);
     }
 }

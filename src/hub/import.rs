@@ -355,6 +355,27 @@ impl Hub {
                 *v = Value::String(id);
             }
         }
+        // Facts named in text must exist, and be live for what goes live.
+        for (path, slug) in super::item::fact_mentions(ty, &fields) {
+            let key = ("fact".to_string(), r.locale.clone(), slug.clone());
+            match batch.get(&key).or_else(|| store.get(&key)) {
+                None => {
+                    return Err(r.fail(format!(
+                        "{path}: {{{{fact:{slug}}}}} names no fact in locale {} (in this import or in the store)",
+                        r.locale
+                    )));
+                }
+                Some((_, status))
+                    if r.status == Status::Published && *status != Status::Published =>
+                {
+                    return Err(r.fail(format!(
+                        "{path}: this item is published, but the fact `{slug}` it shows is {}; publish both or neither",
+                        status.as_str()
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
         Ok(fields)
     }
 }

@@ -120,6 +120,32 @@ fn ids_of(v: Option<&Value>) -> Vec<String> {
     }
 }
 
+/// The `{{fact:slug}}` mentions in the text fields of `fields`: (field path, slug).
+pub(crate) fn fact_mentions(ty: &TypeDef, fields: &Map<String, Value>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for f in ty
+        .fields
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::Text | FieldKind::Markdown))
+    {
+        let texts: Vec<(String, &str)> = match fields.get(&f.name) {
+            Some(Value::String(s)) => vec![(format!("fields.{}", f.name), s.as_str())],
+            Some(Value::Array(a)) => a
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| Some((format!("fields.{}[{i}]", f.name), v.as_str()?)))
+                .collect(),
+            _ => vec![],
+        };
+        for (path, text) in texts {
+            for slug in crate::render::fill::fact_refs(text) {
+                out.push((path.clone(), slug.to_string()));
+            }
+        }
+    }
+    out
+}
+
 /// The reference edges of content `fields` of type `ty`.
 pub(crate) fn edges(ty: &TypeDef, fields: &Map<String, Value>) -> Vec<Edge> {
     let mut out = Vec::new();

@@ -12,6 +12,7 @@ mod index;
 mod item;
 mod publish;
 mod read;
+mod render;
 mod revise;
 mod rows;
 mod search;
@@ -142,6 +143,8 @@ pub struct Hub {
     index_sync: tokio::sync::Mutex<()>,
     /// Searches counted since the last flush (see `stats.rs`).
     stats: stats::SearchCounter,
+    /// Renderings and fact values at the sequence they were made at.
+    renders: render::RenderCache,
 }
 
 impl Hub {
@@ -156,6 +159,7 @@ impl Hub {
             search: std::sync::OnceLock::new(),
             index_sync: tokio::sync::Mutex::new(()),
             stats: stats::SearchCounter::default(),
+            renders: render::RenderCache::default(),
         })
     }
 

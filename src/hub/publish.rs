@@ -60,9 +60,35 @@ impl Hub {
     ) -> Result<(Vec<ItemRow>, i64)> {
         let rows = self.rows_in(tx, ids).await?;
         let batch: HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        let facts_in_call: HashSet<(&str, &str)> = rows
+            .iter()
+            .filter(|r| r.type_name == "fact")
+            .map(|r| (r.locale.as_str(), r.slug.as_str()))
+            .collect();
         for row in &rows {
             let ty = self.type_def(&row.type_name)?;
             let fields = super::item::parse_fields(&row.fields, &row.id)?;
+            // What goes live shows facts: they must be live too.
+            let mentions = super::item::fact_mentions(ty, &fields);
+            if !mentions.is_empty() {
+                let slugs: Vec<&str> = mentions.iter().map(|(_, s)| s.as_str()).collect();
+                let status: HashMap<String, String> = tx
+                    .fact_statuses(&row.locale, &slugs)
+                    .await?
+                    .into_iter()
+                    .collect();
+                for (path, slug) in &mentions {
+                    let st = status.get(slug).map(String::as_str).unwrap_or("missing");
+                    if st != "published"
+                        && !facts_in_call.contains(&(row.locale.as_str(), slug.as_str()))
+                    {
+                        return Err(Error::ReferenceNotPublished(format!(
+                            "cannot publish {} `{}`: {path} shows {{{{fact:{slug}}}}}, which is {st}; publish the fact first or in the same call",
+                            row.type_name, row.slug
+                        )));
+                    }
+                }
+            }
             let all = edges(ty, &fields);
             let targets: Vec<&str> = all
                 .iter()

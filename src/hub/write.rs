@@ -160,6 +160,41 @@ impl Hub {
         }
     }
 
+    /// Every `{{fact:slug}}` in `fields` must name a fact of `locale`.
+    pub(crate) async fn check_facts_in(
+        &self,
+        tx: &mut WriteTx,
+        ty: &TypeDef,
+        locale: &str,
+        fields: &Map<String, Value>,
+    ) -> Result<()> {
+        let mentions = super::item::fact_mentions(ty, fields);
+        if mentions.is_empty() {
+            return Ok(());
+        }
+        let slugs: Vec<&str> = mentions.iter().map(|(_, s)| s.as_str()).collect();
+        let known: HashMap<String, String> = tx
+            .fact_statuses(locale, &slugs)
+            .await?
+            .into_iter()
+            .collect();
+        let errors: Vec<FieldError> = mentions
+            .iter()
+            .filter(|(_, slug)| !known.contains_key(slug))
+            .map(|(path, slug)| {
+                FieldError::new(
+                    path.clone(),
+                    format!("{{{{fact:{slug}}}}} names no fact in locale {locale}; create the fact first, or correct the slug"),
+                )
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(errors))
+        }
+    }
+
     /// Inserts a new item with its first revision. `pending` maps ids created
     /// earlier in the same transaction to their types.
     pub(crate) async fn create_in(
@@ -174,6 +209,7 @@ impl Hub {
         let (row, fields) = self.new_row(new, now)?;
         let ty = self.type_def(&row.type_name)?;
         self.check_refs_in(tx, ty, &fields, pending).await?;
+        self.check_facts_in(tx, ty, &row.locale, &fields).await?;
         tx.insert_item(&row).await?;
         let seq = record_revision(tx, viewer, &row, ty, &fields, &message, "create").await?;
         Ok((row, seq))
@@ -202,6 +238,7 @@ impl Hub {
         };
         if content_changed {
             self.check_refs_in(tx, ty, &fields, pending).await?;
+            self.check_facts_in(tx, ty, &row.locale, &fields).await?;
         }
         row.version += 1;
         row.updated_at = now_ms();

@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::names::{SHARED_GRAPHQL_NAMES, generated_names};
-use super::validate::{Ctx, check_channels, check_type};
+use super::validate::{Ctx, check_channels, check_routes, check_type};
 use super::{ContentModel, TypeDef, Vocabulary};
 
 /// Everything wrong with a content model, one problem per line.
@@ -42,6 +42,7 @@ pub(super) struct RawType {
     pub(super) description: Option<String>,
     pub(super) title_field: Option<String>,
     pub(super) search_boost: Option<f64>,
+    pub(super) summary_field: Option<String>,
     #[serde(default)]
     pub(super) fields: Vec<RawField>,
 }
@@ -67,12 +68,34 @@ pub(super) struct RawField {
     pub(super) channels: Option<Vec<String>>,
     pub(super) vocabulary: Option<String>,
     pub(super) search: Option<f64>,
+    pub(super) syntax: Option<String>,
+    #[serde(default)]
+    pub(super) embed: bool,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawChannels {
+    pub(super) organisation: Option<RawOrganisation>,
+    #[serde(default)]
+    pub(super) routes: BTreeMap<String, RawRoutes>,
     pub(super) channels: Vec<RawChannel>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawOrganisation {
+    pub(super) name: String,
+    pub(super) website: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRoutes {
+    pub(super) desk: Option<String>,
+    pub(super) phone: Option<String>,
+    pub(super) post: Option<String>,
+    pub(super) help: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -84,6 +107,9 @@ pub(super) struct RawChannel {
     #[serde(default)]
     pub(super) internal: bool,
     pub(super) max_length: Option<i64>,
+    pub(super) style: Option<String>,
+    pub(super) heading_level: Option<i64>,
+    pub(super) item_url: Option<String>,
 }
 
 const CHANNELS_FILE: &str = "channels.toml";
@@ -161,8 +187,20 @@ pub(super) fn load_dir(dir: &Path) -> Result<ContentModel, ModelError> {
         }
     }
 
+    let mut organisation = super::Organisation::default();
+    let mut routes = BTreeMap::new();
     let channels = match channels {
-        Some(c) => check_channels(&shown(CHANNELS_FILE), c, &mut problems),
+        Some(c) => {
+            let file = shown(CHANNELS_FILE);
+            if let Some(o) = &c.organisation {
+                organisation = super::Organisation {
+                    name: o.name.clone(),
+                    website: o.website.clone(),
+                };
+            }
+            routes = check_routes(&file, &c.routes, &mut problems);
+            check_channels(&file, c, &mut problems)
+        }
         None if channels_unparsed => vec![],
         None => {
             problems.push(format!(
@@ -231,6 +269,8 @@ pub(super) fn load_dir(dir: &Path) -> Result<ContentModel, ModelError> {
             types,
             channels,
             vocabularies,
+            organisation,
+            routes,
         })
     } else {
         Err(ModelError { problems })

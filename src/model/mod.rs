@@ -95,6 +95,17 @@ pub struct FieldDef {
     /// How much a match in this field weighs in search (`search = 3.0`);
     /// None when the field is not searched. Text and Markdown fields only.
     pub search: Option<f32>,
+    /// A syntax the value must follow, checked when an item is saved
+    /// (`syntax = "rule"`: a condition rule, see `crate::rules`).
+    pub syntax: Option<Syntax>,
+    /// For references: the channels render the referenced items inside this
+    /// one (a product's steps), not as links to them.
+    pub embed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    Rule,
 }
 
 #[derive(Debug, Clone)]
@@ -108,6 +119,8 @@ pub struct TypeDef {
     /// How much this type's search hits weigh against others' (1 neutral):
     /// a product is the canonical answer, so it may weigh a little more.
     pub search_boost: f32,
+    /// The short answer every channel shows first (`summary_field`).
+    pub summary_field: Option<String>,
     /// The file it was declared in, for messages.
     pub file: String,
 }
@@ -131,6 +144,66 @@ pub struct ChannelDef {
     pub description: Option<String>,
     pub internal: bool,
     pub max_length: Option<usize>,
+    /// How the channel renders (`style`, by default its name).
+    pub style: ChannelStyle,
+    /// Web: the heading level of an item's title; its sections are one deeper.
+    pub heading_level: u8,
+    /// Web: where an item's page is, for links to referenced items
+    /// (`/{plural}/{slug}`; `{type}`, `{plural}`, `{slug}`, `{locale}`).
+    pub item_url: Option<String>,
+}
+
+/// The four ways Bron shapes an answer; a channel names one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChannelStyle {
+    /// Sanitised, accessible HTML plus schema.org JSON-LD.
+    Web,
+    /// Plain text within a length limit, short answer first, follow-ups.
+    Chatbot,
+    /// The public answer with internal notes, routing and review status.
+    Kcc,
+    /// Formal plain-text blocks with merge fields.
+    Letter,
+}
+
+impl ChannelStyle {
+    pub fn parse(s: &str) -> Option<ChannelStyle> {
+        match s {
+            "web" => Some(ChannelStyle::Web),
+            "chatbot" => Some(ChannelStyle::Chatbot),
+            "kcc" => Some(ChannelStyle::Kcc),
+            "letter" => Some(ChannelStyle::Letter),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelStyle::Web => "web",
+            ChannelStyle::Chatbot => "chatbot",
+            ChannelStyle::Kcc => "kcc",
+            ChannelStyle::Letter => "letter",
+        }
+    }
+}
+
+/// Who publishes the content (for JSON-LD and letters).
+#[derive(Debug, Clone, Default)]
+pub struct Organisation {
+    pub name: String,
+    /// The website's address, for links written out in full.
+    pub website: Option<String>,
+}
+
+/// The routes outside the website a product can offer, as texts in one
+/// locale (facts allowed): "Lukt het niet online?".
+#[derive(Debug, Clone, Default)]
+pub struct Routes {
+    pub desk: Option<String>,
+    pub phone: Option<String>,
+    pub post: Option<String>,
+    /// Offered when a product names no route of its own: where to get help.
+    pub help: Option<String>,
 }
 
 /// A closed list of allowed values for a field, such as the UPL URIs.
@@ -149,6 +222,9 @@ pub struct ContentModel {
     pub types: BTreeMap<String, TypeDef>,
     pub channels: Vec<ChannelDef>,
     pub vocabularies: BTreeMap<String, Vocabulary>,
+    pub organisation: Organisation,
+    /// Routes outside the website, per locale (`[routes.nl]`).
+    pub routes: BTreeMap<String, Routes>,
 }
 
 /// The most entries a reference list holds when the model sets no `max_items`.
@@ -194,6 +270,7 @@ pub const SYSTEM_GRAPHQL_FIELDS: &[&str] = &[
     "updatedAt",
     "publishedAt",
     "revisions",
+    "rendered",
 ];
 
 /// The conditions every list filter has besides its model fields.

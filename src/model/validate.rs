@@ -9,11 +9,11 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::load::{RawChannels, RawField, RawType, VOCABULARY_DIR};
+use super::load::{RawChannels, RawField, RawRoutes, RawType, VOCABULARY_DIR};
 use super::names::check_generated_fields;
 use super::{
-    ChannelDef, DEFAULT_MAX_REFERENCES, FieldDef, FieldKind, RESERVED_FIELD_NAMES, TypeDef,
-    Vocabulary,
+    ChannelDef, ChannelStyle, DEFAULT_MAX_REFERENCES, FieldDef, FieldKind, RESERVED_FIELD_NAMES,
+    Routes, Syntax, TypeDef, Vocabulary,
 };
 
 fn is_identifier(s: &str) -> bool {
@@ -54,16 +54,91 @@ pub(super) fn check_channels(
             }
             n => n.map(|n| n as usize),
         };
+        let style = match ChannelStyle::parse(c.style.as_deref().unwrap_or(&c.name)) {
+            Some(style) => style,
+            // An invalid name is reported above; its style goes with it.
+            None if c.style.is_none() && !is_identifier(&c.name) => ChannelStyle::Web,
+            None => {
+                let s = c.style.as_deref().unwrap_or(&c.name);
+                problems.push(format!(
+                        "{file}: {key}.style: unknown style `{s}`; use web, chatbot, kcc or letter (the style says how the channel renders; it defaults to the channel's name)"
+                ));
+                ChannelStyle::Web
+            }
+        };
+        let heading_level = match c.heading_level {
+            None => 1,
+            Some(n @ 1..=4) => n as u8,
+            Some(n) => {
+                problems.push(format!(
+                    "{file}: {key}.heading_level: the level of an item's title, 1 to 4, got {n}"
+                ));
+                1
+            }
+        };
+        if let Some(url) = &c.item_url
+            && !(url.contains("{slug}") && (url.starts_with('/') || url.starts_with("https://")))
+        {
+            problems.push(format!(
+                "{file}: {key}.item_url: `{url}` must start with / or https:// and contain {{slug}} (and may contain {{type}}, {{plural}}, {{locale}})"
+            ));
+        }
         out.push(ChannelDef {
             label: c.label.unwrap_or_else(|| c.name.clone()),
             name: c.name,
             description: c.description,
             internal: c.internal,
             max_length,
+            style,
+            heading_level,
+            item_url: c.item_url,
         });
     }
     if out.is_empty() {
         problems.push(format!("{file}: channels: declare at least one channel"));
+    }
+    out
+}
+
+/// The routes outside the website, per locale: texts that may use facts.
+pub(super) fn check_routes(
+    file: &str,
+    raw: &BTreeMap<String, RawRoutes>,
+    problems: &mut Vec<String>,
+) -> BTreeMap<String, Routes> {
+    let mut out = BTreeMap::new();
+    for (locale, r) in raw {
+        let ok = locale.len() >= 2
+            && locale
+                .split('-')
+                .next()
+                .is_some_and(|l| l.bytes().all(|b| b.is_ascii_lowercase()));
+        if !ok {
+            problems.push(format!(
+                "{file}: routes.{locale}: the key is a language code such as nl or en"
+            ));
+        }
+        for (key, text) in [
+            ("desk", &r.desk),
+            ("phone", &r.phone),
+            ("post", &r.post),
+            ("help", &r.help),
+        ] {
+            if text.as_deref().is_some_and(|t| t.trim().is_empty()) {
+                problems.push(format!(
+                    "{file}: routes.{locale}.{key}: empty text; leave the key out instead"
+                ));
+            }
+        }
+        out.insert(
+            locale.clone(),
+            Routes {
+                desk: r.desk.clone(),
+                phone: r.phone.clone(),
+                post: r.post.clone(),
+                help: r.help.clone(),
+            },
+        );
     }
     out
 }
@@ -157,6 +232,18 @@ pub(super) fn check_type(
         )),
     }
 
+    if let Some(summary) = &raw.summary_field {
+        match fields.iter().find(|f| &f.name == summary) {
+            Some(f) if matches!(f.kind, FieldKind::Text | FieldKind::Markdown) && !f.list && !f.internal => {}
+            Some(_) => problems.push(format!(
+                "{file}: summary_field: `{summary}` must be a single text or markdown field shown in public channels"
+            )),
+            None => problems.push(format!(
+                "{file}: summary_field: no field named `{summary}` in this type"
+            )),
+        }
+    }
+
     if problems.len() == before {
         check_generated_fields(file, &raw.name, &fields, &title_field, problems);
     }
@@ -166,6 +253,7 @@ pub(super) fn check_type(
         plural,
         description: raw.description,
         title_field,
+        summary_field: raw.summary_field,
         fields,
         search_boost: search_boost as f32,
         file: file.to_string(),
@@ -354,6 +442,32 @@ fn check_field(ctx: &Ctx, key: &str, f: RawField, problems: &mut Vec<String>) ->
             );
         }
     }
+    let syntax = match f.syntax.as_deref() {
+        None => None,
+        Some("rule") if kind == FieldKind::Text => Some(Syntax::Rule),
+        Some("rule") => {
+            bad(
+                "syntax",
+                format!("only applies to text fields, not {}", f.kind),
+            );
+            None
+        }
+        Some(other) => {
+            bad(
+                "syntax",
+                format!(
+                    "unknown syntax `{other}`; the one syntax is `rule` (a condition rule, checked when an item is saved)"
+                ),
+            );
+            None
+        }
+    };
+    if f.embed && kind != FieldKind::Reference {
+        bad(
+            "embed",
+            format!("only applies to reference fields, not {}", f.kind),
+        );
+    }
     let internal =
         !channels.is_empty() && channels.iter().all(|c| ctx.internal.contains(c.as_str()));
     if internal && f.required {
@@ -385,6 +499,8 @@ fn check_field(ctx: &Ctx, key: &str, f: RawField, problems: &mut Vec<String>) ->
         internal,
         vocabulary: f.vocabulary,
         search: f.search.map(|w| w as f32),
+        syntax,
+        embed: f.embed,
     })
 }
 

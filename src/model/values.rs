@@ -170,6 +170,11 @@ fn check_scalar(
             {
                 return fail(format!("`{s}` does not match the pattern {}", re.as_str()));
             }
+            if def.syntax == Some(super::Syntax::Rule)
+                && let Err(e) = crate::rules::parse(s)
+            {
+                return fail(format!("the rule `{s}` does not parse: {e}"));
+            }
             if kind == FieldKind::Uri
                 && let Err(msg) = check_uri(s)
             {
@@ -353,8 +358,34 @@ mod tests {
             json!({"title": "t", "summary": "s", "upl_uri": "http://standaarden.overheid.nl/owms/terms/Paspoort"}),
         );
         assert!(m.contains("not in the upl list"), "{m}");
-        let (_, m) = first_error("condition", json!({"text": "t", "rule": "age >== 18"}));
-        assert!(m.contains("does not match the pattern"), "{m}");
+        let (f, m) = first_error("condition", json!({"text": "t", "rule": "age >== 18"}));
+        assert_eq!(f, "fields.rule");
+        assert!(
+            m.contains("does not parse: at position 7: `=` on its own"),
+            "{m}"
+        );
+        // A pattern, on a field given one.
+        let mut model = model();
+        let mut ty = model.get("step").unwrap().clone();
+        ty.fields
+            .iter_mut()
+            .find(|f| f.name == "duration")
+            .unwrap()
+            .pattern = Some(regex::Regex::new("^[0-9]+ (minuten|dagen)$").unwrap());
+        model.types.insert("step".into(), ty.clone());
+        let e = check_fields(
+            &model,
+            &ty,
+            json!({"title": "t", "instruction": "i", "duration": "lang"})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap_err();
+        assert!(
+            e[0].message.contains("does not match the pattern"),
+            "{}",
+            e[0].message
+        );
         let (_, m) = first_error(
             "product",
             json!({"title": "t", "summary": "s", "online_url": "javascript:alert(1)"}),

@@ -102,6 +102,33 @@ impl WriteTx {
         row.as_ref().map(item_from_row).transpose()
     }
 
+    /// (slug, status) of the facts of `locale` among `slugs`.
+    pub async fn fact_statuses(
+        &mut self,
+        locale: &str,
+        slugs: &[&str],
+    ) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for chunk in slugs.chunks(500) {
+            let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "SELECT slug, status FROM items WHERE type = 'fact' AND locale = ",
+            );
+            qb.push_bind(locale);
+            qb.push(" AND slug IN (");
+            let mut sep = qb.separated(", ");
+            for s in chunk {
+                sep.push_bind(*s);
+            }
+            qb.push(")");
+            out.extend(
+                qb.build_query_as::<(String, String)>()
+                    .fetch_all(&mut *self.tx)
+                    .await?,
+            );
+        }
+        Ok(out)
+    }
+
     /// (id, type, status) of those of `ids` that exist.
     pub async fn item_kinds(&mut self, ids: &[&str]) -> Result<Vec<(String, String, String)>> {
         let mut out = Vec::new();
