@@ -197,6 +197,13 @@ impl Walk<'_> {
         }
     }
 
+    /// How many items `usedBy` may return.
+    fn used_by(&self, field: &async_graphql::parser::types::Field) -> u64 {
+        self.int_arg(field, "first")
+            .unwrap_or(super::types::DEFAULT_USED_BY as u64)
+            .min(super::types::MAX_USED_BY as u64)
+    }
+
     fn page(&self, field: &async_graphql::parser::types::Field) -> u64 {
         let n = self
             .int_arg(field, "first")
@@ -358,6 +365,7 @@ impl Walk<'_> {
                 Some((to, n)) => (1, Some((At::Item(to.clone()), *n))),
                 None if name == "revisions" => (1, Some((At::Plain, REVISIONS_PER_ITEM))),
                 None if name == "rendered" => (m.renders.get(ty).copied().unwrap_or(1), None),
+                None if name == "usedBy" => (1, Some((At::AnyItem, self.used_by(f)))),
                 None => (
                     m.weights
                         .get(&(ty.clone(), name.to_string()))
@@ -369,6 +377,7 @@ impl Walk<'_> {
             At::AnyItem => match name {
                 "revisions" => (1, Some((At::Plain, REVISIONS_PER_ITEM))),
                 "rendered" => (m.renders.values().copied().max().unwrap_or(1), None),
+                "usedBy" => (1, Some((At::AnyItem, self.used_by(f)))),
                 _ => (1, None),
             },
             At::Plain => (1, None),

@@ -48,7 +48,7 @@ pub fn channel_enum(model: &ContentModel) -> Enum {
 
 /// The channel name an enum argument names.
 fn channel_arg(ctx: &ResolverContext<'_>, name: &str) -> async_graphql::Result<Option<String>> {
-    match ctx.args.get(name) {
+    match ctx.args.get(name).filter(|v| !v.is_null()) {
         None => Ok(None),
         Some(v) => Ok(Some(v.enum_name()?.to_lowercase())),
     }
@@ -57,7 +57,7 @@ fn channel_arg(ctx: &ResolverContext<'_>, name: &str) -> async_graphql::Result<O
 /// Letter merge-field values: a list of names and texts.
 fn variables_arg(ctx: &ResolverContext<'_>) -> async_graphql::Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
-    let Some(v) = ctx.args.get("variables") else {
+    let Some(v) = ctx.args.get("variables").filter(|v| !v.is_null()) else {
         return Ok(out);
     };
     let list = v.list()?;
@@ -102,7 +102,7 @@ fn channel_input() -> InputValue {
 }
 
 fn variables_input() -> InputValue {
-    InputValue::new("variables", TypeRef::named_nn_list_nn("MergeVariable")).description(
+    InputValue::new("variables", TypeRef::named_nn_list("MergeVariable")).description(
         "Letters: values for merge fields, e.g. [{name: \"ontvanger.naam\", value: \"mevrouw De Vries\"}]. Merge fields without a value are kept as {{name}} and listed in `missingVariables`.",
     )
 }
@@ -165,13 +165,11 @@ pub async fn markdown_for_channel(
 /// A rendering as a GraphQL value whose keys are the field names below.
 fn rendering_value(r: &Rendering) -> GqlValue {
     let mut json = serde_json::to_value(r).unwrap_or_default();
-    if let Some(o) = json.as_object_mut() {
-        if let Some(ld) = &r.json_ld {
-            o.insert(
-                "jsonLdScript".into(),
-                serde_json::Value::String(crate::render::json_ld_script(ld)),
-            );
-        }
+    if let (Some(o), Some(ld)) = (json.as_object_mut(), &r.json_ld) {
+        o.insert(
+            "jsonLdScript".into(),
+            serde_json::Value::String(crate::render::json_ld_script(ld)),
+        );
     }
     let mut v = GqlValue::from_json(json).unwrap_or_default();
     if let GqlValue::Object(o) = &mut v {

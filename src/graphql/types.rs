@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use async_graphql::dynamic::{
-    Enum, Field, FieldFuture, FieldValue, Interface, InterfaceField, Object, ResolverContext,
-    TypeRef,
+    Enum, Field, FieldFuture, FieldValue, InputValue, Interface, InterfaceField, Object,
+    ResolverContext, TypeRef,
 };
 use async_graphql::{Name, Value as GqlValue};
 
@@ -170,6 +170,36 @@ fn system_fields() -> Vec<(&'static str, TypeRef, &'static str, Getter)> {
     ]
 }
 
+/// The most items `usedBy` returns.
+pub(super) const MAX_USED_BY: usize = 100;
+pub(super) const DEFAULT_USED_BY: usize = 50;
+
+fn used_by_field() -> Field {
+    Field::new("usedBy", TypeRef::named_nn_list_nn(ITEM), |ctx| {
+        FieldFuture::new(async move {
+            let item = item_of(&ctx)?;
+            let hub = ctx.data::<Arc<Hub>>()?;
+            let rc = ctx.data::<RequestCtx>()?;
+            let first = match ctx.args.get("first") {
+                Some(v) => v.i64()?.clamp(0, MAX_USED_BY as i64) as usize,
+                None => DEFAULT_USED_BY,
+            };
+            let items = hub
+                .used_by(&rc.viewer, item, first)
+                .await
+                .map_err(gql_error)?;
+            Ok(Some(FieldValue::list(items.into_iter().map(item_typed))))
+        })
+    })
+    .argument(
+        InputValue::new("first", TypeRef::named(TypeRef::INT))
+            .description("At most this many (default 50, at most 100)."),
+    )
+    .description(USED_BY_DESCRIPTION)
+}
+
+const USED_BY_DESCRIPTION: &str = "The items that use this one: whose references point at it, and for a fact, whose text shows it ({{fact:slug}}). What you may see of them; sorted by type and slug.";
+
 fn revisions_field() -> Field {
     Field::new("revisions", TypeRef::named_nn_list("Revision"), |ctx| {
         FieldFuture::new(async move {
@@ -204,6 +234,11 @@ pub fn item_interface() -> Interface {
             TypeRef::named_nn_list("Revision"),
         ))
         .field(super::render::rendered_interface_field())
+        .field(
+            InterfaceField::new("usedBy", TypeRef::named_nn_list_nn(ITEM))
+                .argument(InputValue::new("first", TypeRef::named(TypeRef::INT)))
+                .description(USED_BY_DESCRIPTION),
+        )
 }
 
 fn field_description(f: &FieldDef) -> String {
@@ -345,6 +380,7 @@ pub fn item_object(ty: &TypeDef) -> Object {
     }
     obj.field(revisions_field())
         .field(super::render::rendered_field())
+        .field(used_by_field())
 }
 
 /// The enums of a type's enum fields.
@@ -369,6 +405,7 @@ mod tests {
         let mut built: Vec<&str> = super::system_fields().iter().map(|f| f.0).collect();
         built.push("revisions");
         built.push("rendered");
+        built.push("usedBy");
         assert_eq!(built, crate::model::SYSTEM_GRAPHQL_FIELDS);
     }
 }

@@ -94,6 +94,18 @@ impl ItemView {
         self.published_version != Some(self.version)
     }
 
+    /// The ids every reference field holds.
+    pub fn reference_ids_all(&self, model: &crate::model::ContentModel) -> Vec<String> {
+        model
+            .get(&self.type_name)
+            .map(|ty| {
+                ty.reference_fields()
+                    .flat_map(|f| self.reference_ids(&f.name))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The ids a reference field holds, in order.
     pub fn reference_ids(&self, field: &str) -> Vec<String> {
         ids_of(self.fields.get(field))

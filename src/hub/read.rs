@@ -132,6 +132,50 @@ impl Hub {
         Ok((item, refs))
     }
 
+    /// The items that use `item`, as `viewer` sees them: those whose
+    /// references point at it and, for a fact, those whose text shows it
+    /// (`{{fact:slug}}` in the same locale). Sorted by type and slug; at
+    /// most `limit`.
+    pub async fn used_by(
+        &self,
+        viewer: &Viewer,
+        item: &ItemView,
+        limit: usize,
+    ) -> Result<Vec<Arc<ItemView>>> {
+        let stage = viewer.role.stage();
+        let mut ids = self.store.referrers(&item.id, stage).await?;
+        let mentions = if item.type_name == "fact" {
+            self.store.ids_mentioning_fact(&item.slug).await?
+        } else {
+            Vec::new()
+        };
+        ids.extend(mentions.iter().cloned());
+        ids.sort();
+        ids.dedup();
+        let found = self.load_many(viewer, &ids).await?;
+        let mut out: Vec<Arc<ItemView>> = found
+            .into_values()
+            .filter(|v| {
+                if !mentions.contains(&v.id) || v.reference_ids_all(self.model()).contains(&item.id)
+                {
+                    return true;
+                }
+                // A mention candidate: keep it only if it shows this fact.
+                v.locale == item.locale
+                    && self.model.get(&v.type_name).is_some_and(|ty| {
+                        super::item::fact_mentions(ty, &v.fields)
+                            .iter()
+                            .any(|(_, s)| *s == item.slug)
+                    })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (&a.type_name, &a.slug, &a.locale).cmp(&(&b.type_name, &b.slug, &b.locale))
+        });
+        out.truncate(limit);
+        Ok(out)
+    }
+
     /// One item of any type by id.
     pub async fn get_any(&self, viewer: &Viewer, id: &str) -> Result<Option<Arc<ItemView>>> {
         match self.store.item(id, viewer.role.stage()).await? {

@@ -21,10 +21,14 @@ use crate::store::Stage;
 /// Fact values of one stage by (locale, slug).
 pub(crate) type FactMap = HashMap<(String, String), String>;
 
+/// Something derived, with the change sequence it was made at.
+type AtSeq<T> = Option<(i64, Arc<T>)>;
+
 /// Renderings and fact values, each valid at the sequence it was made at.
 pub(super) struct RenderCache {
     renderings: quick_cache::sync::Cache<u64, (i64, Arc<Rendering>)>,
-    facts: Mutex<[Option<(i64, Arc<FactMap>)>; 2]>,
+    /// Per stage (published, latest).
+    facts: Mutex<[AtSeq<FactMap>; 2]>,
 }
 
 impl Default for RenderCache {

@@ -271,6 +271,7 @@ pub const SYSTEM_GRAPHQL_FIELDS: &[&str] = &[
     "publishedAt",
     "revisions",
     "rendered",
+    "usedBy",
 ];
 
 /// The conditions every list filter has besides its model fields.

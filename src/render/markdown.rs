@@ -236,11 +236,7 @@ pub fn to_html(md: &str, top: u8, out: &mut String) {
                 TagEnd::Emphasis => out.push_str("</em>"),
                 TagEnd::Strong => out.push_str("</strong>"),
                 TagEnd::Strikethrough => out.push_str("</del>"),
-                TagEnd::Link => {
-                    if link_open.pop() == Some(true) {
-                        out.push_str("</a>");
-                    }
-                }
+                TagEnd::Link if link_open.pop() == Some(true) => out.push_str("</a>"),
                 _ => {}
             },
             // Raw HTML is shown as the text it is, never passed through.
@@ -333,7 +329,7 @@ pub fn to_text(md: &str, base: Option<&str>) -> String {
                 _ => {}
             },
             Event::End(tag) => match tag {
-                TagEnd::Heading(_) => sink.push_str("\n"),
+                TagEnd::Heading(_) => sink.push('\n'),
                 TagEnd::List(_) => {
                     lists.pop();
                 }

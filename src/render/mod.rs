@@ -180,7 +180,7 @@ pub struct Rendering {
 
 /// True when `f` is shown in `channel`.
 pub fn visible_in(f: &FieldDef, channel: &ChannelDef) -> bool {
-    f.channels.is_empty() || f.channels.iter().any(|c| *c == channel.name)
+    f.channels.is_empty() || f.channels.contains(&channel.name)
 }
 
 /// The plain strings of a field value (a string or a list of strings).

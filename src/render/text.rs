@@ -223,7 +223,7 @@ pub(super) fn letter(r: &mut Renderer) -> Rendering {
         r.ty.map(|t| {
             t.fields
                 .iter()
-                .filter(|f| f.channels.iter().any(|c| *c == r.ctx.channel.name))
+                .filter(|f| f.channels.contains(&r.ctx.channel.name))
                 .map(|f| f.name.as_str())
                 .collect()
         })

@@ -141,6 +141,17 @@ impl Store {
         .await?)
     }
 
+    /// Ids of the items whose content at `stage` refers to `to_id`.
+    pub async fn referrers(&self, to_id: &str, stage: Stage) -> Result<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT DISTINCT from_id FROM refs WHERE to_id = ? AND stage = ?")
+                .bind(to_id)
+                .bind(super::write::stage_name(stage))
+                .fetch_all(&self.read)
+                .await?,
+        )
+    }
+
     /// All items of all types, in a stable order (type, locale, slug).
     pub async fn all_items(&self) -> Result<Vec<ItemRow>> {
         let sql = format!("SELECT {ITEM_COLUMNS} FROM items ORDER BY type, locale, slug");

@@ -5,6 +5,7 @@
 mod support;
 
 mod api;
+mod channels;
 mod cli;
 mod import;
 mod model;
