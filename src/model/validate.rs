@@ -59,10 +59,15 @@ pub(super) fn check_channels(
             // An invalid name is reported above; its style goes with it.
             None if c.style.is_none() && !is_identifier(&c.name) => ChannelStyle::Web,
             None => {
-                let s = c.style.as_deref().unwrap_or(&c.name);
-                problems.push(format!(
-                        "{file}: {key}.style: unknown style `{s}`; use web, chatbot, kcc or letter (the style says how the channel renders; it defaults to the channel's name)"
-                ));
+                problems.push(match &c.style {
+                    Some(s) => format!(
+                        "{file}: {key}.style: unknown style `{s}`; use web, chatbot, kcc or letter"
+                    ),
+                    None => format!(
+                        "{file}: {key}.style: missing: the channel `{}` is not one of web, chatbot, kcc or letter, so say how it renders with style = \"web\", \"chatbot\", \"kcc\" or \"letter\"",
+                        c.name
+                    ),
+                });
                 ChannelStyle::Web
             }
         };
@@ -71,7 +76,7 @@ pub(super) fn check_channels(
             Some(n @ 1..=4) => n as u8,
             Some(n) => {
                 problems.push(format!(
-                    "{file}: {key}.heading_level: the level of an item's title, 1 to 4, got {n}"
+                    "{file}: {key}.heading_level: must be 1 to 4 (the heading level of an item's title), got {n}"
                 ));
                 1
             }
@@ -115,7 +120,7 @@ pub(super) fn check_routes(
                 .is_some_and(|l| l.bytes().all(|b| b.is_ascii_lowercase()));
         if !ok {
             problems.push(format!(
-                "{file}: routes.{locale}: the key is a language code such as nl or en"
+                "{file}: routes.{locale}: must be a language code such as nl, en or nl-BE"
             ));
         }
         for (key, text) in [

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use bron::model::{ContentModel, FieldKind};
+use bron::model::{ChannelStyle, ContentModel, FieldKind, Syntax};
 
 use crate::support::repo;
 
@@ -77,6 +77,35 @@ fn shipped_model_loads() {
     assert!(product.field("desk_memo").unwrap().internal);
     assert_eq!(product.field("steps").unwrap().to.as_deref(), Some("step"));
     assert!(model.vocabularies["upl"].entries.len() > 1000);
+}
+
+#[test]
+fn shipped_model_has_channel_styles_routes_and_rendering_hints() {
+    let model = ContentModel::load(&repo().join("content-model")).unwrap_or_else(|e| panic!("{e}"));
+    let channel = |name: &str| {
+        model
+            .channels
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("channel {name} missing"))
+    };
+    let web = channel("web");
+    assert_eq!(web.style, ChannelStyle::Web);
+    assert_eq!(web.heading_level, 1);
+    assert_eq!(web.item_url.as_deref(), Some("/{plural}/{slug}"));
+    let chatbot = channel("chatbot");
+    assert_eq!(chatbot.style, ChannelStyle::Chatbot);
+    assert_eq!(chatbot.max_length, Some(600));
+
+    assert_eq!(model.organisation.name, "Gemeente Lindewaard");
+    let desk = model.routes["nl"].desk.as_deref().expect("routes.nl.desk");
+    assert!(desk.contains("{{fact:"), "{desk}");
+
+    let product = model.get("product").unwrap();
+    assert_eq!(product.summary_field.as_deref(), Some("summary"));
+    assert!(product.field("steps").unwrap().embed);
+    let rule = model.get("condition").unwrap().field("rule").unwrap();
+    assert_eq!(rule.syntax, Some(Syntax::Rule));
 }
 
 #[test]
@@ -550,6 +579,37 @@ fn rejects_a_vocabulary_on_a_non_text_field() {
 }
 
 #[test]
+fn rejects_a_syntax_on_a_non_text_field() {
+    one_problem(
+        "syntax-on-non-text",
+        &at("syntax-on-non-text", "page.toml", "fields[1] (body).syntax"),
+        &["only applies to text fields, not markdown"],
+    );
+}
+
+#[test]
+fn rejects_an_unknown_syntax() {
+    one_problem(
+        "unknown-syntax",
+        &at("unknown-syntax", "page.toml", "fields[3] (rule).syntax"),
+        &["unknown syntax `regex`", "the one syntax is `rule`"],
+    );
+}
+
+#[test]
+fn rejects_embed_on_a_non_reference_field() {
+    one_problem(
+        "embed-on-non-reference",
+        &at(
+            "embed-on-non-reference",
+            "page.toml",
+            "fields[1] (body).embed",
+        ),
+        &["only applies to reference fields, not markdown"],
+    );
+}
+
+#[test]
 fn rejects_a_required_internal_only_field() {
     one_problem(
         "internal-field-required",
@@ -616,6 +676,27 @@ fn rejects_a_title_field_that_is_not_the_field_named_title() {
         "title-not-title-field",
         &at("title-not-title-field", "block.toml", "title_field"),
         &["a field named `title` must be the title field"],
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The summary field
+
+#[test]
+fn rejects_a_summary_field_that_does_not_exist() {
+    one_problem(
+        "summary-field-missing",
+        &at("summary-field-missing", "page.toml", "summary_field"),
+        &["no field named `summary` in this type"],
+    );
+}
+
+#[test]
+fn rejects_a_summary_field_that_is_not_text() {
+    one_problem(
+        "summary-field-not-text",
+        &at("summary-field-not-text", "page.toml", "summary_field"),
+        &["`featured` must be a single text or markdown field shown in public channels"],
     );
 }
 
@@ -722,6 +803,67 @@ fn rejects_a_channel_max_length_that_is_not_positive() {
             "channels[0].max_length",
         ),
         &["must be a positive number, got 0"],
+    );
+}
+
+#[test]
+fn rejects_a_channel_whose_style_is_unknown() {
+    // `app` has no style, so its style defaults to its name, which is none of
+    // the four styles.
+    one_problem(
+        "unknown-channel-style",
+        &at(
+            "unknown-channel-style",
+            "channels.toml",
+            "channels[2].style",
+        ),
+        &[
+            "missing: the channel `app` is not one of web, chatbot, kcc or letter",
+            "style = \"web\"",
+        ],
+    );
+}
+
+#[test]
+fn rejects_a_heading_level_out_of_range() {
+    one_problem(
+        "heading-level-out-of-range",
+        &at(
+            "heading-level-out-of-range",
+            "channels.toml",
+            "channels[0].heading_level",
+        ),
+        &["must be 1 to 4", "got 5"],
+    );
+}
+
+#[test]
+fn rejects_an_item_url_without_slug() {
+    one_problem(
+        "item-url-invalid",
+        &at("item-url-invalid", "channels.toml", "channels[0].item_url"),
+        &["`/{plural}/{id}` must start with / or https:// and contain {slug}"],
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Routes
+
+#[test]
+fn rejects_an_empty_route_text() {
+    one_problem(
+        "routes-empty-text",
+        &at("routes-empty-text", "channels.toml", "routes.nl.desk"),
+        &["empty text; leave the key out instead"],
+    );
+}
+
+#[test]
+fn rejects_a_routes_key_that_is_not_a_language_code() {
+    one_problem(
+        "routes-invalid-locale",
+        &at("routes-invalid-locale", "channels.toml", "routes.Dutch"),
+        &["must be a language code such as nl, en or nl-BE"],
     );
 }
 
