@@ -47,6 +47,9 @@ pub enum Command {
         /// Days of search statistics kept; older days are deleted.
         #[arg(long, env = "BRON_SEARCH_STATS_DAYS", default_value_t = crate::hub::DEFAULT_RETENTION_DAYS)]
         search_stats_days: u32,
+        /// Hours a hand-over code (gesprekscode) stays valid.
+        #[arg(long, env = "BRON_HANDOVER_HOURS", default_value_t = crate::hub::DEFAULT_HANDOVER_HOURS, value_parser = clap::value_parser!(u32).range(1..=720))]
+        handover_hours: u32,
     },
     /// Import a JSON Lines file or a directory of them (Bron format or Rijksoverheid VAC), all or nothing.
     Import {
@@ -100,6 +103,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             seed,
             search_stats_days,
+            handover_hours,
         } => {
             crate::server::serve(ServeConfig {
                 data_dir: cli.data_dir,
@@ -107,6 +111,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 listen,
                 seed,
                 search_stats_days,
+                handover_hours,
             })
             .await
         }

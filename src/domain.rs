@@ -140,3 +140,18 @@ pub enum OrderKey {
         kind: SortKind,
     },
 }
+
+/// A hand-over code and the content context it holds.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HandoverRow {
+    pub code: String,
+    /// The question as typed, scrubbed of personal data.
+    pub question: String,
+    pub item_id: Option<String>,
+    pub item_version: Option<i64>,
+    pub channel: String,
+    /// `weak_match`, `no_match`, `sensitive` or `asked_for_person`.
+    pub reason: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}

@@ -78,6 +78,7 @@ pub struct ServeConfig {
     pub listen: String,
     pub seed: PathBuf,
     pub search_stats_days: u32,
+    pub handover_hours: u32,
 }
 
 /// Runs the scheduler: every second, carries out what is due.
@@ -85,12 +86,20 @@ pub fn spawn_scheduler(hub: Arc<Hub>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut ticks: u64 = 0;
         loop {
             tick.tick().await;
             match hub.run_due_schedules(now_ms()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(count = n, "carried out scheduled changes"),
                 Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
+            }
+            // Expired hand-over codes are deleted once a minute.
+            ticks += 1;
+            if ticks % 60 == 1
+                && let Err(e) = hub.purge_handovers().await
+            {
+                tracing::warn!(error = %e, "deleting expired hand-over codes failed");
             }
         }
     })
@@ -146,6 +155,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}; is another program using that port?"))?;
     hub.set_search_stats_retention(config.search_stats_days);
+    hub.set_handover_ttl(Duration::from_secs(u64::from(config.handover_hours) * 3600));
     let scheduler = spawn_scheduler(hub.clone());
     let follower = spawn_follower(hub.clone());
     let stats = spawn_stats_writer(hub.clone());

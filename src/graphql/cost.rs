@@ -36,6 +36,8 @@ const UNBOUNDED_LIST: u64 = 20;
 const SEARCH_COST: u64 = 20;
 /// What a `totalCount` costs: it is a counting query of its own.
 const COUNT_COST: u64 = 10;
+/// The most alternatives an answer lists.
+const ANSWER_ALTERNATIVES: u64 = 3;
 /// What one referenced item costs a rendering (it is loaded and written).
 const RENDERED_REFERENCE: u64 = 3;
 /// Revisions are not bounded by the model; count this many per item.
@@ -61,6 +63,13 @@ enum At {
     /// A page of search results of at most this many hits.
     SearchResults(u64),
     SearchHit,
+    /// The chatbot's answer: its item, alternatives and hand-over.
+    Answer,
+    /// A hand-over code with its item.
+    Handover,
+    /// An eligibility check, and one of its conditions (or next question).
+    Eligibility,
+    Check,
     /// An object of plain values (PageInfo, Viewer, Change, Revision, …).
     Plain,
 }
@@ -316,6 +325,13 @@ impl Walk<'_> {
                         .unwrap_or(super::suggest::DEFAULT_SUGGESTIONS as u64)
                         .min(super::search::MAX_HITS as u64);
                     (SEARCH_COST, Some((At::SearchHit, n)))
+                } else if name == "answer" {
+                    let render = m.renders.values().copied().max().unwrap_or(1);
+                    (SEARCH_COST + render, Some((At::Answer, 1)))
+                } else if name == "handover" {
+                    (1, Some((At::Handover, 1)))
+                } else if name == "checkEligibility" {
+                    (SEARCH_COST, Some((At::Eligibility, 1)))
                 } else if name == "changes" {
                     let n = self.int_arg(f, "first").unwrap_or(100).min(1000);
                     (1, Some((At::Plain, n)))
@@ -378,6 +394,29 @@ impl Walk<'_> {
                 "revisions" => (1, Some((At::Plain, REVISIONS_PER_ITEM))),
                 "rendered" => (m.renders.values().copied().max().unwrap_or(1), None),
                 "usedBy" => (1, Some((At::AnyItem, self.used_by(f)))),
+                _ => (1, None),
+            },
+            At::Answer => match name {
+                "item" => (1, Some((At::AnyItem, 1))),
+                "alternatives" => (1, Some((At::AnyItem, ANSWER_ALTERNATIVES))),
+                "handover" => (1, Some((At::Handover, 1))),
+                _ => (1, None),
+            },
+            At::Handover => match name {
+                "item" => (1, Some((At::AnyItem, 1))),
+                _ => (1, None),
+            },
+            At::Eligibility => match name {
+                "product" => (1, Some((At::AnyItem, 1))),
+                "conditions" => (
+                    1,
+                    Some((At::Check, crate::model::DEFAULT_MAX_REFERENCES as u64)),
+                ),
+                "decidingCondition" | "nextQuestion" => (1, Some((At::Check, 1))),
+                _ => (1, None),
+            },
+            At::Check => match name {
+                "condition" => (1, Some((At::AnyItem, 1))),
                 _ => (1, None),
             },
             At::Plain => (1, None),

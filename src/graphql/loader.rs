@@ -146,6 +146,9 @@ pub struct RequestCtx {
     pub loader: ItemLoader,
     /// The searches this request ran: (channel, query, found nothing).
     pub searches: Arc<std::sync::Mutex<Vec<(String, String, bool)>>>,
+    /// Set by a resolver whose answer must not be served again from the
+    /// response cache (it made something new, such as a hand-over code).
+    pub uncacheable: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl RequestCtx {
@@ -159,6 +162,7 @@ impl RequestCtx {
             viewer,
             loader,
             searches: Arc::default(),
+            uncacheable: Arc::default(),
         }
     }
 }

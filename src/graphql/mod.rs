@@ -7,6 +7,7 @@
 //! change sequence it was filled at: every write advances the hub's sequence
 //! before it returns, so nothing stale is ever served.
 
+mod answer;
 mod cache;
 mod convert;
 mod cost;
@@ -46,7 +47,7 @@ pub const MAX_RECURSION: usize = 32;
 pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
     let types: Vec<_> = model.types.values().collect();
     let mut builder = Schema::build("Query", Some("Mutation"), None)
-        .register(query::query_root(&types))
+        .register(query::query_root(model, &types))
         .register(mutation::mutation_root(&types))
         .register(types::item_interface())
         .register(query::change_type())
@@ -57,19 +58,25 @@ pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
         .extension(errors::ErrorPaths);
     let (objects, enums, scalars) = shared::shared_types();
     let (search_objects, search_filter) = search::search_types();
+    let (answer_objects, answer_enums, answer_input) = answer::answer_types();
     for o in objects
         .into_iter()
         .chain(mutation::shared_payloads())
         .chain(search_objects)
         .chain(search_stats::search_stats_types())
         .chain(render::rendering_types())
+        .chain(answer_objects)
     {
         builder = builder.register(o);
     }
     builder = builder
         .register(search_filter)
         .register(render::channel_enum(model))
-        .register(render::merge_variable_input());
+        .register(render::merge_variable_input())
+        .register(answer_input);
+    for e in answer_enums {
+        builder = builder.register(e);
+    }
     for e in enums {
         builder = builder.register(e);
     }
@@ -220,6 +227,7 @@ impl Api {
         }
         let ctx = RequestCtx::new(self.hub.clone(), viewer);
         let searches_run = ctx.searches.clone();
+        let uncacheable = ctx.uncacheable.clone();
         let request = request.data(self.hub.clone()).data(ctx);
         let response = if is_query {
             match tokio::time::timeout(QUERY_TIMEOUT, self.schema.execute(request)).await {
@@ -259,6 +267,7 @@ impl Api {
         let body = Bytes::from(body);
         if ok
             && is_query
+            && !uncacheable.load(std::sync::atomic::Ordering::Relaxed)
             && let (Some(cache), Some(key)) = (&self.cache, key)
         {
             cache.put(key, body.clone(), searches, seq);

@@ -16,7 +16,7 @@ use super::types::prime;
 use super::types::{ITEM, item_typed, item_value};
 use crate::domain::{OrderKey, SortKind, Status};
 use crate::hub::{Hub, ItemKey, ListRequest, Role, datetime_to_ms};
-use crate::model::{FieldKind, TypeDef, camel, pascal};
+use crate::model::{ContentModel, FieldKind, TypeDef, camel, pascal};
 
 /// Fields that can be filtered on: everything but Markdown.
 fn filterable(ty: &TypeDef) -> impl Iterator<Item = &crate::model::FieldDef> {
@@ -230,7 +230,7 @@ fn list_query(ty: &TypeDef) -> Field {
     .argument(InputValue::new("before", TypeRef::named(TypeRef::STRING)))
 }
 
-pub fn query_root(types: &[&TypeDef]) -> Object {
+pub fn query_root(model: &ContentModel, types: &[&TypeDef]) -> Object {
     let mut q = Object::new("Query");
     for ty in types {
         q = q.field(single_query(ty)).field(list_query(ty));
@@ -238,6 +238,9 @@ pub fn query_root(types: &[&TypeDef]) -> Object {
     q.field(super::search::search_field())
         .field(super::search_stats::search_stats_field())
         .field(super::suggest::suggest_field())
+        .field(super::answer::answer_field(model))
+        .field(super::answer::handover_field())
+        .field(super::answer::check_eligibility_field())
         .field(
         Field::new("item", TypeRef::named(ITEM), |ctx| {
             FieldFuture::new(async move {

@@ -163,7 +163,7 @@ pub async fn markdown_for_channel(
 }
 
 /// A rendering as a GraphQL value whose keys are the field names below.
-fn rendering_value(r: &Rendering) -> GqlValue {
+pub(super) fn rendering_value(r: &Rendering) -> GqlValue {
     let mut json = serde_json::to_value(r).unwrap_or_default();
     if let (Some(o), Some(ld)) = (json.as_object_mut(), &r.json_ld) {
         o.insert(

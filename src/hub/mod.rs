@@ -5,7 +5,9 @@
 //! here too. GraphQL, the CLI, import and the scheduler call the hub and never
 //! the store directly.
 
+mod answer;
 mod check;
+mod eligibility;
 mod follow;
 mod import;
 mod index;
@@ -23,7 +25,9 @@ mod write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+pub use answer::{Answer, DEFAULT_HANDOVER_HOURS, MAX_QUESTION_CHARS, WEAK_MATCH};
 pub use check::{CheckReport, fact_refs};
+pub use eligibility::{ConditionCheck, Eligibility, NextQuestion};
 pub use import::{ImportRecord, ImportReport, MatchBy};
 pub use index::IndexCheck;
 pub use item::{ItemView, slugify};
@@ -145,6 +149,8 @@ pub struct Hub {
     stats: stats::SearchCounter,
     /// Renderings and fact values at the sequence they were made at.
     renders: render::RenderCache,
+    /// How long a hand-over code lasts, in ms.
+    handover_ms: AtomicI64,
 }
 
 impl Hub {
@@ -160,6 +166,7 @@ impl Hub {
             index_sync: tokio::sync::Mutex::new(()),
             stats: stats::SearchCounter::default(),
             renders: render::RenderCache::default(),
+            handover_ms: AtomicI64::new(i64::from(answer::DEFAULT_HANDOVER_HOURS) * 3_600_000),
         })
     }
 

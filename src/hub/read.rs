@@ -78,7 +78,7 @@ pub(super) fn locale_filter(locale: Option<&str>) -> Option<String> {
 }
 
 impl Hub {
-    fn view(&self, row: &ItemRow, role: Role) -> Result<Option<ItemView>> {
+    pub(super) fn view(&self, row: &ItemRow, role: Role) -> Result<Option<ItemView>> {
         let ty = self.model.get(&row.type_name).ok_or_else(|| {
             Error::Internal(format!(
                 "item {} has type `{}`, which the content model no longer declares",

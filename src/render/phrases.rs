@@ -18,6 +18,7 @@ pub struct Phrases {
     pub internal: &'static str,
     pub first_step: &'static str,
     pub eligibility: &'static str,
+    pub handover: &'static str,
     pub months: [&'static str; 12],
 }
 
@@ -37,6 +38,7 @@ const NL: Phrases = Phrases {
     internal: "Intern",
     first_step: "Eerste stap",
     eligibility: "Kom ik in aanmerking?",
+    handover: "Wilt u liever een medewerker spreken? {route} Noem dan de gesprekscode {code}: dan hoeft u uw vraag niet opnieuw uit te leggen.",
     months: [
         "januari",
         "februari",
@@ -69,6 +71,7 @@ const EN: Phrases = Phrases {
     internal: "Internal",
     first_step: "First step",
     eligibility: "Am I eligible?",
+    handover: "Would you rather talk to a person? {route} Mention conversation code {code}, so you need not explain your question again.",
     months: [
         "January",
         "February",

@@ -41,6 +41,7 @@ pub use query::{Hit, SearchRequest, SearchResults};
 use schema::{Fields, build_schema};
 pub use schema::{TextField, is_english, text_fields};
 pub use synonyms::Synonyms;
+pub use words::coverage;
 pub use writer::Batch;
 use writer::Job;
 

@@ -107,6 +107,40 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// How much of what a citizen asked an item's text covers, from 0 to 1: the
+/// share of the question's words (stemmed, stop words left out) that occur
+/// in the text as a word, inside a compound (`hond` in `hondenbelasting`),
+/// or with one typo in a word of five letters or more. The chatbot answer
+/// uses it beside the search score, which says which item is best but not
+/// whether it is good.
+pub fn coverage(question: &str, text: &str, english: bool) -> f32 {
+    let mut analyzer = if english {
+        analysis::english()
+    } else {
+        analysis::dutch()
+    };
+    let asked = tokens(&mut analyzer, question);
+    if asked.is_empty() {
+        return 0.0;
+    }
+    let mut written = tokens(&mut analyzer, text);
+    written.sort();
+    written.dedup();
+    let covered = asked
+        .iter()
+        .filter(|a| {
+            written.binary_search(a).is_ok()
+                || written.iter().any(|w| {
+                    (a.len() >= 4 && w.len() > a.len() && w.contains(a.as_str()))
+                        || (a.len() >= 5
+                            && w.len().abs_diff(a.len()) <= 1
+                            && edit_distance(a, w) <= 1)
+                })
+        })
+        .count();
+    covered as f32 / asked.len() as f32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +152,15 @@ mod tests {
         assert_eq!(edit_distance("pasproot", "paspoort"), 2);
         assert_eq!(edit_distance("verhuising", "verhuizing"), 1);
         assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn coverage_counts_words_compounds_and_typos() {
+        let text = "Wat moet ik doen als mijn paspoort kwijt is? Hondenbelasting betalen.";
+        assert_eq!(super::coverage("paspoort kwijt", text, false), 1.0);
+        assert_eq!(super::coverage("paspoord kwijt", text, false), 1.0);
+        assert_eq!(super::coverage("hond", text, false), 1.0);
+        assert_eq!(super::coverage("bibliotheek open", text, false), 0.0);
+        assert_eq!(super::coverage("de het een", text, false), 0.0);
     }
 }

@@ -9,6 +9,7 @@
 //! row types here are all that `hub/` sees of the database.
 
 mod bulk;
+mod handovers;
 mod list;
 mod read;
 mod stats;

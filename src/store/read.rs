@@ -79,6 +79,17 @@ impl Store {
         self.items_with(ids, read_columns(stage)).await
     }
 
+    /// Every item of type `type_name` with content at `stage` (for small
+    /// types, such as the conditions whose questions a chatbot asks).
+    pub async fn items_of_type(&self, type_name: &str, stage: Stage) -> Result<Vec<ItemRow>> {
+        let sql = format!("SELECT {} FROM items WHERE type = ?", read_columns(stage));
+        let rows = sqlx::query(&sql)
+            .bind(type_name)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(item_from_row).collect()
+    }
+
     /// Items with these ids, both stages (for the search index).
     pub async fn items_full(&self, ids: &[String]) -> Result<Vec<ItemRow>> {
         self.items_with(ids, ITEM_COLUMNS).await

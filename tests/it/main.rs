@@ -6,9 +6,11 @@ mod support;
 
 mod api;
 mod channels;
+mod chatbot;
 mod cli;
 mod import;
 mod model;
 mod relevance;
+mod rules;
 mod search;
 mod workflow;
