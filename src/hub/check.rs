@@ -22,23 +22,6 @@ pub struct CheckReport {
     pub items: usize,
 }
 
-/// The fact slugs named by `{{fact:slug}}` in `text`.
-pub fn fact_refs(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{fact:") {
-        let after = &rest[start + 7..];
-        match after.find("}}") {
-            Some(end) => {
-                out.push(after[..end].trim());
-                rest = &after[end + 2..];
-            }
-            None => break,
-        }
-    }
-    out
-}
-
 impl Hub {
     pub async fn check(&self, viewer: &Viewer, today: &str) -> Result<CheckReport> {
         viewer.require(Role::Editor, "checking content")?;
@@ -94,7 +77,7 @@ impl Hub {
             }
             for f in ty.fields.iter().filter(|f| f.kind == FieldKind::Markdown) {
                 if let Some(Value::String(text)) = fields.get(&f.name) {
-                    for slug in fact_refs(text) {
+                    for slug in crate::render::fill::fact_refs(text) {
                         if !facts.contains(&(row.locale.as_str(), slug)) {
                             report.errors.push(format!(
                                 "{name}: fields.{} refers to {{{{fact:{slug}}}}}, but there is no such fact in locale {}",
@@ -114,16 +97,5 @@ impl Hub {
             }
         }
         Ok(report)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn finds_fact_placeholders() {
-        assert_eq!(
-            super::fact_refs("Kost {{fact:a}} of {{fact: b }}; {{fact:c"),
-            vec!["a", "b"]
-        );
     }
 }

@@ -57,26 +57,17 @@ impl FactValues {
     }
 
     fn fill(&self, stage: Stage, locale: &str, text: &str) -> String {
-        if !text.contains("{{fact:") {
-            return text.to_string();
-        }
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(start) = rest.find("{{fact:") {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 7..];
-            let Some(end) = after.find("}}") else {
-                rest = &rest[start..];
-                break;
-            };
-            let slug = after[..end].trim();
-            if let Some(v) = self.0.get(&(stage, locale.to_string(), slug.to_string())) {
-                out.push_str(v);
-            }
-            rest = &after[end + 2..];
-        }
-        out.push_str(rest);
-        out
+        let mut missing = Vec::new();
+        crate::render::fill::fill_facts(
+            text,
+            |slug| {
+                self.0
+                    .get(&(stage, locale.to_string(), slug.to_string()))
+                    .map(String::as_str)
+            },
+            &mut missing,
+        )
+        .into_owned()
     }
 }
 
@@ -301,7 +292,7 @@ impl Hub {
                 let joined = values.join("\n");
                 let filled = facts.fill(stage, &row.locale, &joined);
                 let plain = match f.kind {
-                    crate::model::FieldKind::Markdown => markdown_to_text(&filled),
+                    crate::model::FieldKind::Markdown => crate::render::markdown::words(&filled),
                     _ => filled,
                 };
                 text.push((f.name.clone(), plain));
@@ -319,47 +310,5 @@ impl Hub {
             });
         }
         out
-    }
-}
-
-/// Markdown as the words a reader sees: link targets, emphasis marks,
-/// heading and list markers dropped.
-fn markdown_to_text(md: &str) -> String {
-    static LINK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"!?\[([^\]]*)\]\([^)]*\)").expect("a valid pattern")
-    });
-    let without_links = LINK.replace_all(md, "$1");
-    let mut out = String::with_capacity(without_links.len());
-    for line in without_links.lines() {
-        let line = line.trim_start();
-        let line = line.trim_start_matches(['#', '>', '-', '+']).trim_start();
-        let line = match line.split_once(". ") {
-            Some((n, rest)) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => rest,
-            _ => line,
-        };
-        if line.starts_with('|') && line.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
-            continue;
-        }
-        for c in line.chars() {
-            match c {
-                '*' | '_' | '`' | '|' => out.push(' '),
-                c => out.push(c),
-            }
-        }
-        out.push('\n');
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn markdown_becomes_the_words_a_reader_sees() {
-        assert_eq!(
-            super::markdown_to_text(
-                "## Kosten\n\n- Een **paspoort** kost [zie tarieven](https://x.nl/t).\n1. Eerst"
-            ),
-            "Kosten Een paspoort kost zie tarieven. Eerst"
-        );
     }
 }

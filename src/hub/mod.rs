@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 pub use answer::{Answer, DEFAULT_HANDOVER_HOURS, MAX_QUESTION_CHARS, WEAK_MATCH};
-pub use check::{CheckReport, fact_refs};
+pub use check::CheckReport;
 pub use eligibility::{ConditionCheck, Eligibility, NextQuestion};
 pub use import::{ImportRecord, ImportReport, MatchBy};
 pub use index::IndexCheck;

@@ -174,6 +174,17 @@ impl Hub {
                     row.type_name, row.slug, r.from_type, r.from_slug, r.field
                 )));
             }
+            if row.type_name == "fact" {
+                let users = self
+                    .fact_users_in(tx, row, Some(Stage::Published), &batch)
+                    .await?;
+                if let Some(u) = users.first() {
+                    return Err(Error::StillReferenced(format!(
+                        "cannot take fact `{}` offline: the published {} `{}` shows it; remove it from that text and publish it, or take it offline in the same call",
+                        row.slug, u.type_name, u.slug
+                    )));
+                }
+            }
         }
         let action = if target == Status::Archived {
             "archive"

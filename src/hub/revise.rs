@@ -89,6 +89,23 @@ impl Hub {
                 }
             )));
         }
+        if row.type_name == "fact" {
+            let users = self.fact_users_in(&mut tx, &row, None, &[]).await?;
+            if let Some(u) = users.first() {
+                return Err(Error::StillReferenced(format!(
+                    "cannot delete fact `{}`: {} `{}` shows it ({{{{fact:{}}}}}){}; remove it from those texts first",
+                    row.slug,
+                    u.type_name,
+                    u.slug,
+                    row.slug,
+                    if users.len() > 1 {
+                        format!(" (and {} more)", users.len() - 1)
+                    } else {
+                        String::new()
+                    }
+                )));
+            }
+        }
         tx.delete_item(id).await?;
         let seq = tx
             .append_change(&Change {

@@ -195,6 +195,45 @@ impl Hub {
         }
     }
 
+    /// The items whose content at `stage` (either stage when None) shows
+    /// the fact `fact` (a fact row), other than those in `except`.
+    pub(crate) async fn fact_users_in(
+        &self,
+        tx: &mut WriteTx,
+        fact: &ItemRow,
+        stage: Option<crate::domain::Stage>,
+        except: &[&str],
+    ) -> Result<Vec<ItemRow>> {
+        use crate::domain::Stage;
+        let mut out = Vec::new();
+        for row in tx.fact_mention_candidates(&fact.locale, &fact.slug).await? {
+            if except.contains(&row.id.as_str()) {
+                continue;
+            }
+            let Some(ty) = self.model.get(&row.type_name) else {
+                continue;
+            };
+            let stages: &[Stage] = match stage {
+                Some(Stage::Latest) => &[Stage::Latest],
+                Some(Stage::Published) => &[Stage::Published],
+                None => &[Stage::Latest, Stage::Published],
+            };
+            let shows = stages.iter().any(|s| {
+                row.content(*s)
+                    .and_then(|c| super::item::parse_fields(c, &row.id).ok())
+                    .is_some_and(|f| {
+                        super::item::fact_mentions(ty, &f)
+                            .iter()
+                            .any(|(_, slug)| *slug == fact.slug)
+                    })
+            });
+            if shows {
+                out.push(row);
+            }
+        }
+        Ok(out)
+    }
+
     /// Inserts a new item with its first revision. `pending` maps ids created
     /// earlier in the same transaction to their types.
     pub(crate) async fn create_in(

@@ -392,6 +392,35 @@ pub fn to_text(md: &str, base: Option<&str>) -> String {
     out
 }
 
+/// The words a reader sees, for the search index: every text of the
+/// Markdown separated by spaces, no syntax, no link addresses.
+pub fn words(md: &str) -> String {
+    let mut out = String::with_capacity(md.len());
+    for event in Parser::new_ext(md, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                out.push_str(&t)
+            }
+            // Blocks and cells end a word; emphasis and links do not.
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::TableRow
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock
+                | TagEnd::HtmlBlock,
+            )
+            | Event::SoftBreak
+            | Event::HardBreak
+            | Event::Rule => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -511,6 +540,14 @@ mod tests {
         assert_eq!(html.matches("<ul>").count(), 2);
         assert_eq!(html.matches("</ul>").count(), 2);
         assert!(web("3. drie\n4. vier").contains("<ol start=\"3\">"));
+    }
+
+    #[test]
+    fn words_are_what_a_reader_sees() {
+        assert_eq!(
+            words("## Kosten\n\n- Een **paspoort** kost [zie tarieven](https://x.nl/t).\n1. Eerst"),
+            "Kosten Een paspoort kost zie tarieven. Eerst"
+        );
     }
 
     #[test]

@@ -272,6 +272,27 @@ impl WriteTx {
         Ok(qb.build_query_as().fetch_all(&mut *self.tx).await?)
     }
 
+    /// Items of `locale` whose content (either stage) may show the fact
+    /// `slug` in a `{{fact:…}}` placeholder; may name a few more than do.
+    pub async fn fact_mention_candidates(
+        &mut self,
+        locale: &str,
+        slug: &str,
+    ) -> Result<Vec<ItemRow>> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM items WHERE type <> 'fact' AND locale = ?1 AND \
+             ((instr(fields, '{{{{fact:') > 0 AND instr(fields, ?2) > 0) OR \
+              (instr(published_fields, '{{{{fact:') > 0 AND instr(published_fields, ?2) > 0)) \
+             ORDER BY type, slug"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(locale)
+            .bind(slug)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter().map(item_from_row).collect()
+    }
+
     /// Appends to the change log and returns the new sequence number.
     pub async fn append_change(&mut self, c: &Change<'_>) -> Result<i64> {
         let seq: i64 = sqlx::query_scalar(
