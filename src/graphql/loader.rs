@@ -179,9 +179,11 @@ pub fn selected_refs(
         let Some(ty) = model.get(&item.type_name) else {
             continue;
         };
+        // A rendering shows every reference.
+        let rendered = levels.iter().any(|l| l.field("rendered").exists());
         for f in ty.reference_fields() {
             let name = camel(&f.name);
-            if levels.iter().any(|l| l.field(&name).exists()) {
+            if rendered || levels.iter().any(|l| l.field(&name).exists()) {
                 ids.extend(item.reference_ids(&f.name));
             }
         }

@@ -131,7 +131,8 @@ fn single_query(ty: &TypeDef) -> Field {
             // to come back from one statement.
             let wants_refs = hub.model().get(&type_name).is_some_and(|ty| {
                 let here = ctx.look_ahead();
-                ty.reference_fields().any(|f| here.field(&camel(&f.name)).exists())
+                here.field("rendered").exists()
+                    || ty.reference_fields().any(|f| here.field(&camel(&f.name)).exists())
             });
             let item = if wants_refs {
                 let (item, refs) = hub.get_with_refs(&rc.viewer, &type_name, &key).await.map_err(gql_error)?;

@@ -118,8 +118,16 @@ pub fn rendered_field() -> Field {
             let rc = ctx.data::<RequestCtx>()?;
             let channel = channel_arg(&ctx, "channel")?.unwrap_or_default();
             let vars = variables_arg(&ctx)?;
+            // The references, from the request's loader: usually loaded with
+            // the item in the same statement.
+            let ids = item.reference_ids_all(hub.model());
+            let refs = rc
+                .loader
+                .load_many(&ids)
+                .await
+                .map_err(|e| gql_error(crate::Error::Internal(e.to_string())))?;
             let r = hub
-                .render(&rc.viewer, item, &channel, &vars)
+                .render_with(&rc.viewer, item, &channel, &vars, Some(&refs))
                 .await
                 .map_err(gql_error)?;
             Ok(Some(FieldValue::value(rendering_value(&r))))

@@ -8,6 +8,7 @@ mod api;
 mod channels;
 mod chatbot;
 mod cli;
+mod examples;
 mod import;
 mod model;
 mod relevance;
