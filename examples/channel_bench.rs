@@ -213,15 +213,15 @@ fn main() {
             .await
             .unwrap();
         let set = start.elapsed();
+        // Read back 100 at a time, as a site generator or a list query would.
+        let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
         let start = Instant::now();
-        for i in 0..users {
-            let key = ItemKey::Slug {
-                locale: "nl".into(),
-                slug: format!("bench-product-{i}"),
-            };
-            let item = hub.get(&reader, "product", &key).await.unwrap().unwrap();
-            let r = hub.render(&reader, &item, "web", &none).await.unwrap();
-            assert!(r.html.as_deref().unwrap().contains("€ 12,50"));
+        for chunk in ids.chunks(100) {
+            let page = hub.load_many(&reader, chunk).await.unwrap();
+            for item in page.values() {
+                let r = hub.render(&reader, item, "web", &none).await.unwrap();
+                assert!(r.html.as_deref().unwrap().contains("€ 12,50"));
+            }
         }
         let rendered = start.elapsed();
         println!("a fact shown by {users} items, changed once:");
@@ -230,7 +230,7 @@ fn main() {
             set.as_secs_f64() * 1e3
         );
         println!(
-            "  every item read and rendered for the web again  {:>8.1} ms",
+            "  every item read (100 at a time) and rendered for the web again  {:>8.1} ms",
             rendered.as_secs_f64() * 1e3
         );
         println!(

@@ -73,18 +73,37 @@ pub struct Answer {
     pub found_nothing: bool,
 }
 
-/// True when the question asks for a person.
-pub fn asks_for_person(question: &str) -> bool {
-    let folded: String = question
-        .to_lowercase()
+/// Lower case, accents folded.
+fn folded(text: &str) -> String {
+    text.to_lowercase()
         .chars()
         .map(|c| {
             deunicode::deunicode_char(c)
                 .and_then(|s| s.chars().next())
                 .unwrap_or(c)
         })
-        .collect();
-    ASKS_FOR_PERSON.iter().any(|p| folded.contains(p))
+        .collect()
+}
+
+/// True when the question asks for a person.
+pub fn asks_for_person(question: &str) -> bool {
+    let f = folded(question);
+    ASKS_FOR_PERSON.iter().any(|p| f.contains(p))
+}
+
+/// The question without the request for a person ("ik wil een medewerker
+/// spreken over mijn paspoort" asks about `paspoort`): what to search for.
+fn subject(question: &str) -> String {
+    let mut f = folded(question);
+    for p in ASKS_FOR_PERSON {
+        f = f.replace(p, " ");
+    }
+    f.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| {
+            !w.is_empty() && !["spreken", "praten", "bellen", "contact", "please"].contains(w)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The text of an item that a question is measured against.
@@ -165,29 +184,39 @@ impl Hub {
             .filter(|t| self.model.get(t).is_some())
             .map(|t| t.to_string())
             .collect();
-        let page = self
-            .search(
-                viewer,
-                SearchQuery {
-                    text: question.to_string(),
-                    first: 4,
-                    types,
-                    locale,
-                    ..SearchQuery::default()
-                },
-            )
-            .await?;
-        let hits = &page.results.hits;
-        let mut ranked: Vec<(Arc<ItemView>, f32)> = hits
-            .iter()
-            .filter_map(|h| page.items.get(&h.id).map(|i| (i.clone(), h.score)))
-            .collect();
+        let asked = asks_for_person(question);
+        let about = if asked {
+            subject(question)
+        } else {
+            question.to_string()
+        };
+        let mut ranked: Vec<(Arc<ItemView>, f32)> = Vec::new();
+        if !about.trim().is_empty() {
+            let page = self
+                .search(
+                    viewer,
+                    SearchQuery {
+                        text: about.clone(),
+                        first: 4,
+                        types,
+                        locale,
+                        ..SearchQuery::default()
+                    },
+                )
+                .await?;
+            ranked = page
+                .results
+                .hits
+                .iter()
+                .filter_map(|h| page.items.get(&h.id).map(|i| (i.clone(), h.score)))
+                .collect();
+        }
         let found_nothing = ranked.is_empty();
         let (item, confidence) = match ranked.first() {
             None => (None, 0.0),
             Some((best, score)) => {
                 let english = best.locale == "en" || best.locale.starts_with("en-");
-                let covered = crate::search::coverage(question, &item_text(best), english);
+                let covered = crate::search::coverage(&about, &item_text(best), english);
                 let margin = match ranked.get(1) {
                     Some((_, second)) if *score > 0.0 => (1.0 - second / score).clamp(0.0, 1.0),
                     _ => 1.0,
@@ -195,6 +224,13 @@ impl Hub {
                 let c = 0.65 * covered + 0.35 * margin;
                 (Some(best.clone()), (c * 100.0).round() / 100.0)
             }
+        };
+        // Asked for a person, with nothing that fits well: no answer to
+        // show, and none recorded as shown in the hand-over.
+        let (item, confidence) = if asked && confidence < WEAK_MATCH {
+            (None, confidence)
+        } else {
+            (item, confidence)
         };
         let alternatives = if ranked.len() > 1 {
             ranked.drain(1..).map(|(i, _)| i).collect()
@@ -205,7 +241,7 @@ impl Hub {
             Some(i) => Some(self.render(viewer, i, &ch, &BTreeMap::new()).await?),
             None => None,
         };
-        let reason = if asks_for_person(question) {
+        let reason = if asked {
             Some("asked_for_person")
         } else if item.is_none() {
             Some("no_match")
@@ -224,10 +260,7 @@ impl Hub {
             None => None,
         };
         let handover_message = match &handover {
-            Some(h) => Some(
-                self.handover_message(viewer, &h.code, item.as_deref())
-                    .await?,
-            ),
+            Some(h) => Some(self.handover_message(viewer, h, item.as_deref()).await?),
             None => None,
         };
         Ok(Answer {
@@ -245,7 +278,7 @@ impl Hub {
     async fn handover_message(
         &self,
         viewer: &Viewer,
-        code: &str,
+        handover: &HandoverRow,
         item: Option<&ItemView>,
     ) -> Result<String> {
         let locale = item.map(|i| i.locale.as_str()).unwrap_or("nl");
@@ -267,10 +300,15 @@ impl Hub {
                 .into_owned()
             })
             .unwrap_or_default();
-        let template = crate::render::phrases(locale).handover;
+        let p = crate::render::phrases(locale);
+        let template = if handover.reason == "asked_for_person" {
+            p.handover_asked
+        } else {
+            p.handover
+        };
         Ok(template
             .replace("{route}", &route)
-            .replace("{code}", code)
+            .replace("{code}", &handover.code)
             .replace("  ", " "))
     }
 
@@ -350,6 +388,15 @@ mod tests {
         );
         assert_eq!(normal_code(&c.to_lowercase().replace('-', " ")), c);
         assert_eq!(normal_code("abcd efgh"), "ABCD-EFGH");
+    }
+
+    #[test]
+    fn the_subject_is_what_remains_of_a_request_for_a_person() {
+        assert_eq!(
+            subject("Ik wil een medewerker spreken over mijn paspoort"),
+            "ik wil een over mijn paspoort"
+        );
+        assert_eq!(subject("Kan ik een medewerker spreken?"), "kan ik een");
     }
 
     #[test]

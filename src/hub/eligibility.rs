@@ -42,13 +42,26 @@ pub struct Eligibility {
     pub invalid: Vec<String>,
 }
 
-/// A condition's question for people (its `ask` field).
-fn ask_of(item: &ItemView) -> Option<String> {
-    item.fields
-        .get("ask")
-        .and_then(|v| v.as_str())
-        .filter(|s| !s.trim().is_empty())
-        .map(String::from)
+/// A condition's question for people about `name`, from its `ask` field:
+/// either one question, or one per name (`leeftijd: Hoe oud bent u? |
+/// toestemming: Geven uw ouders toestemming?`). With `name` None: the
+/// question that names no name.
+fn ask_of(item: &ItemView, name: Option<&str>) -> Option<String> {
+    let ask = item.fields.get("ask").and_then(|v| v.as_str())?;
+    for part in ask.split('|').map(str::trim).filter(|p| !p.is_empty()) {
+        let tagged = part.split_once(':').filter(|(n, _)| {
+            let n = n.trim();
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+        });
+        match (tagged, name) {
+            (Some((n, q)), Some(want)) if n.trim() == want => return Some(q.trim().to_string()),
+            (None, None) => return Some(part.to_string()),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The one name a rule asks about, if it asks about exactly one.
@@ -61,19 +74,23 @@ fn only_name(rule: Option<&str>) -> Option<String> {
 }
 
 impl Hub {
-    /// The question to ask for `name`: the condition's own question when its
-    /// rule asks only about `name`; else the question of a condition whose
-    /// rule asks only about `name` (`age >= 18 or parental_consent` borrows
-    /// "Hoe oud bent u?" from `age >= 18`); else the condition's question,
-    /// or its text.
+    /// The question to ask for `name`: the condition's own question for
+    /// that name (`name: question` in its `ask`), or its one question when
+    /// its rule asks only about `name`; else the question of a condition
+    /// whose rule asks only about `name` (`age >= 18 or parental_consent`
+    /// borrows "Hoe oud bent u?" from `age >= 18`); else the condition's
+    /// question, or its text.
     async fn question_for(
         &self,
         viewer: &Viewer,
         c: &ConditionCheck,
         name: &str,
     ) -> Result<String> {
+        if let Some(ask) = ask_of(&c.item, Some(name)) {
+            return Ok(ask);
+        }
         if only_name(c.rule.as_deref()).as_deref() == Some(name)
-            && let Some(ask) = ask_of(&c.item)
+            && let Some(ask) = ask_of(&c.item, None)
         {
             return Ok(ask);
         }
@@ -92,12 +109,12 @@ impl Hub {
                 .and_then(|f| view.fields.get(&f.name))
                 .and_then(|v| v.as_str());
             if only_name(rule).as_deref() == Some(name)
-                && let Some(ask) = ask_of(&view)
+                && let Some(ask) = ask_of(&view, Some(name)).or_else(|| ask_of(&view, None))
             {
                 return Ok(ask);
             }
         }
-        Ok(ask_of(&c.item)
+        Ok(ask_of(&c.item, None)
             .or_else(|| {
                 let title = &self.model.get(&c.item.type_name)?.title_field;
                 c.item.fields.get(title)?.as_str().map(String::from)

@@ -462,14 +462,40 @@ impl<'r, 'a> Renderer<'r, 'a> {
         out
     }
 
-    /// The heading of the routes block.
-    fn routes_heading(&self, routes: &[Route]) -> &'static str {
+    /// The routes block in parts: the routes that come first (online, or
+    /// another organisation), then a heading and the routes that are not
+    /// online: "Lukt het niet online?" after an online route, "Zo regelt u
+    /// het" when there is none.
+    fn route_parts<'x>(
+        &self,
+        routes: &'x [Route],
+    ) -> (Vec<&'x Route>, &'static str, Vec<&'x Route>) {
         let p = self.phrases();
-        if routes.iter().any(|r| r.kind == "online") {
+        let (first, rest): (Vec<&Route>, Vec<&Route>) = routes
+            .iter()
+            .partition(|r| matches!(r.kind, "online" | "referral"));
+        let heading = if first.iter().any(|r| r.kind == "online") {
             p.not_online
         } else {
             p.how
+        };
+        (first, heading, rest)
+    }
+
+    /// The routes block as plain text.
+    fn routes_text(&self, routes: &[Route]) -> String {
+        let (first, heading, rest) = self.route_parts(routes);
+        let online = first.iter().any(|r| r.kind == "online");
+        let mut lines: Vec<&str> = Vec::new();
+        if !online {
+            lines.push(heading);
         }
+        lines.extend(first.iter().map(|r| r.text.as_str()));
+        if online && !rest.is_empty() {
+            lines.push(heading);
+        }
+        lines.extend(rest.iter().map(|r| r.text.as_str()));
+        lines.join("\n")
     }
 
     /// What to ask or read next: related questions and products, the first

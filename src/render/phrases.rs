@@ -19,6 +19,7 @@ pub struct Phrases {
     pub first_step: &'static str,
     pub eligibility: &'static str,
     pub handover: &'static str,
+    pub handover_asked: &'static str,
     pub months: [&'static str; 12],
 }
 
@@ -39,6 +40,7 @@ const NL: Phrases = Phrases {
     first_step: "Eerste stap",
     eligibility: "Kom ik in aanmerking?",
     handover: "Wilt u liever een medewerker spreken? {route} Noem dan de gesprekscode {code}: dan hoeft u uw vraag niet opnieuw uit te leggen.",
+    handover_asked: "Een medewerker helpt u graag. {route} Noem de gesprekscode {code}: dan hoeft u uw vraag niet opnieuw uit te leggen.",
     months: [
         "januari",
         "februari",
@@ -72,6 +74,7 @@ const EN: Phrases = Phrases {
     first_step: "First step",
     eligibility: "Am I eligible?",
     handover: "Would you rather talk to a person? {route} Mention conversation code {code}, so you need not explain your question again.",
+    handover_asked: "A colleague is glad to help you. {route} Mention conversation code {code}, so you need not explain your question again.",
     months: [
         "January",
         "February",

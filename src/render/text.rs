@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::cut::cut;
 use super::fill::{fill_merge_fields, merge_fields};
-use super::{Item, Renderer, Rendering, Review, Route, Section, str_field, strings};
+use super::{Item, Renderer, Rendering, Review, Section, str_field, strings};
 use crate::model::{FieldDef, FieldKind};
 
 /// The sections as plain text: Markdown fields, and embedded references as
@@ -89,16 +89,6 @@ fn embedded(r: &mut Renderer, items: &[&Item]) -> String {
     out
 }
 
-/// The routes as one block: its heading and one line per route.
-fn routes_text(heading: &str, routes: &[Route]) -> String {
-    let mut out = heading.to_string();
-    for route in routes {
-        out.push('\n');
-        out.push_str(&route.text);
-    }
-    out
-}
-
 pub(super) fn chatbot(r: &mut Renderer) -> Rendering {
     let mut out = r.base();
     let parts = sections(r, false);
@@ -107,7 +97,7 @@ pub(super) fn chatbot(r: &mut Renderer) -> Rendering {
     let tail = if routes.is_empty() {
         String::new()
     } else {
-        let t = routes_text(r.routes_heading(&routes), &routes);
+        let t = r.routes_text(&routes);
         // The routes never take more than half the room.
         cut(&t, max / 2).0
     };
@@ -156,7 +146,7 @@ pub(super) fn kcc(r: &mut Renderer) -> Rendering {
     }
     if !routes.is_empty() {
         text.push_str("\n\n");
-        text.push_str(&routes_text(r.routes_heading(&routes), &routes));
+        text.push_str(&r.routes_text(&routes));
     }
     // Whom to pass the caller to: the owning team and departments.
     let item = *r.item;
@@ -245,7 +235,7 @@ pub(super) fn letter(r: &mut Renderer) -> Rendering {
         blocks.push(format!("{}\n{}", s.label, s.body));
     }
     if !routes.is_empty() {
-        blocks.push(routes_text(r.routes_heading(&routes), &routes));
+        blocks.push(r.routes_text(&routes));
     }
     let joined = blocks.join("\n\n");
     out.merge_fields = merge_fields(&joined);

@@ -65,7 +65,7 @@ pub(super) fn render(r: &mut Renderer) -> Rendering {
             let filled = r.fill(&raw, locale);
             let mut body = String::with_capacity(filled.len() + 64);
             to_html(&filled, h + 2, &mut body);
-            sanitize(&body)
+            body
         };
         let _ = write!(
             html,
@@ -82,23 +82,69 @@ pub(super) fn render(r: &mut Renderer) -> Rendering {
     }
     let routes = r.routes();
     if !routes.is_empty() {
+        let (first, heading, rest) = r.route_parts(&routes);
+        let p = r.phrases();
         let _ = write!(
             html,
-            "<section class=\"bron-routes\">\n<h{}>{}</h{}>\n<ul>\n",
+            "<section class=\"bron-routes\">\n<h{}>{}</h{}>\n",
             h + 1,
-            escaped(r.routes_heading(&routes)),
+            escaped(p.how),
             h + 1
         );
-        for route in &routes {
-            let _ = writeln!(html, "<li>{}</li>", route_html(route));
+        for route in &first {
+            let _ = writeln!(html, "<p>{}</p>", route_html(route));
         }
-        html.push_str("</ul>\n</section>\n");
+        if !rest.is_empty() {
+            if first.iter().any(|r| r.kind == "online") {
+                let _ = writeln!(html, "<h{}>{}</h{}>", h + 2, escaped(heading), h + 2);
+            }
+            html.push_str("<ul>\n");
+            for route in &rest {
+                let _ = writeln!(html, "<li>{}</li>", route_html(route));
+            }
+            html.push_str("</ul>\n");
+        }
+        html.push_str("</section>\n");
     }
     html.push_str("</article>\n");
+    // One pass of the sanitiser over the whole article; the sections'
+    // bodies are then taken from its output, so they are sanitised too.
+    let clean = sanitize(&html);
+    match section_bodies(&clean, h + 1) {
+        Some(bodies) if bodies.len() == out.sections.len() => {
+            for (s, b) in out.sections.iter_mut().zip(bodies) {
+                s.body = b.to_string();
+            }
+        }
+        _ => {
+            for s in &mut out.sections {
+                s.body = sanitize(&s.body);
+            }
+        }
+    }
     out.json_ld = json_ld(r, &out, &steps, &routes);
     out.routes = routes;
-    out.html = Some(html);
+    out.html = Some(clean);
     out
+}
+
+/// The bodies of the `bron-section` sections of a sanitised article: what
+/// follows each section's heading (level `level`) up to its end. Content
+/// cannot open a section of its own (raw HTML is text), so they do not nest.
+fn section_bodies(html: &str, level: u8) -> Option<Vec<&str>> {
+    const OPEN: &str = "<section class=\"bron-section\">";
+    let close_heading = format!("</h{level}>");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find(OPEN) {
+        rest = &rest[at + OPEN.len()..];
+        let start = rest.find(&close_heading)? + close_heading.len();
+        let after = rest[start..].strip_prefix('\n').unwrap_or(&rest[start..]);
+        let end = after.find("</section>")?;
+        out.push(&after[..end]);
+        rest = &after[end..];
+    }
+    Some(out)
 }
 
 /// A route as a list item's content: a link with meaningful text where
@@ -152,7 +198,7 @@ fn embedded(r: &mut Renderer, items: &[&Item], level: u8) -> String {
         html.push_str("</li>\n");
     }
     let _ = writeln!(html, "</{list}>");
-    sanitize(&html)
+    html
 }
 
 /// Referenced items as a list of links (or titles, without page addresses).
@@ -170,7 +216,7 @@ fn links(r: &Renderer, items: &[&Item]) -> String {
         }
     }
     html.push_str("</ul>\n");
-    sanitize(&html)
+    html
 }
 
 /// schema.org JSON-LD: `GovernmentService` (with a `HowTo` of its embedded

@@ -317,7 +317,7 @@ fn a_handover_code_from_the_chatbot_opens_in_the_kcc_tool() {
     let r = run(
         chatbot,
         &["--url", &server.url],
-        "Ik wil een medewerker spreken\n",
+        "Ik wil een medewerker spreken over mijn paspoort\n",
     );
     assert_eq!(r.code, Some(0), "{r}");
     let at = r.stdout.find("gesprekscode ").expect("a code") + "gesprekscode ".len();
@@ -340,7 +340,8 @@ fn a_handover_code_from_the_chatbot_opens_in_the_kcc_tool() {
         "{r}"
     );
     assert!(
-        r.stdout.contains("Vraag: Ik wil een medewerker spreken\n"),
+        r.stdout
+            .contains("Vraag: Ik wil een medewerker spreken over mijn paspoort\n"),
         "{r}"
     );
     assert!(
