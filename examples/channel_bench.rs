@@ -38,20 +38,23 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-/// Runs `query` `rounds` times; the median time of one run.
-async fn time_query(api: &Api, query: &str, rounds: u64) -> Duration {
-    let mut times = Vec::with_capacity(rounds as usize);
+/// Runs each query once per round, in turn (so drift in the machine's
+/// speed affects all alike); the median time of each.
+async fn time_queries(api: &Api, queries: &[&str], rounds: u64) -> Vec<Duration> {
+    let mut times = vec![Vec::with_capacity(rounds as usize); queries.len()];
     for _ in 0..rounds {
-        let req = async_graphql::Request::new(query).variables(
-            async_graphql::Variables::from_json(json!({ "s": "paspoort-aanvragen" })),
-        );
-        let start = Instant::now();
-        let r = api.execute(Viewer::anonymous(), req).await;
-        times.push(start.elapsed());
-        let body: Value = serde_json::from_slice(&r.body).unwrap();
-        assert!(body.get("errors").is_none(), "{body}");
+        for (i, query) in queries.iter().enumerate() {
+            let req = async_graphql::Request::new(*query).variables(
+                async_graphql::Variables::from_json(json!({ "s": "paspoort-aanvragen" })),
+            );
+            let start = Instant::now();
+            let r = api.execute(Viewer::anonymous(), req).await;
+            times[i].push(start.elapsed());
+            let body: Value = serde_json::from_slice(&r.body).unwrap();
+            assert!(body.get("errors").is_none(), "{body}");
+        }
     }
-    median(times)
+    times.into_iter().map(median).collect()
 }
 
 fn main() {
@@ -78,14 +81,9 @@ fn main() {
         // 1. The product page, uncached.
         hub.set_render_cache(false);
         let api = Api::new(hub.clone()).unwrap().without_cache();
-        for q in [RAW, WEB, CHATBOT] {
-            time_query(&api, q, rounds / 10 + 1).await;
-        }
-        let raw = time_query(&api, RAW, rounds).await;
-        let web = time_query(&api, WEB, rounds).await;
-        let chat = time_query(&api, CHATBOT, rounds).await;
-        let raw2 = time_query(&api, RAW, rounds).await;
-        let raw = raw.min(raw2);
+        time_queries(&api, &[RAW, WEB, CHATBOT], rounds / 10 + 1).await;
+        let t = time_queries(&api, &[RAW, WEB, CHATBOT], rounds).await;
+        let (raw, web, chat) = (t[0], t[1], t[2]);
         println!("product page, uncached, in process (median of {rounds}):");
         println!("  raw page (Markdown, references)  {:>8.3} ms", raw.as_secs_f64() * 1e3);
         println!(

@@ -172,14 +172,7 @@ pub async fn markdown_for_channel(
 
 /// A rendering as a GraphQL value whose keys are the field names below.
 pub(super) fn rendering_value(r: &Rendering) -> GqlValue {
-    let mut json = serde_json::to_value(r).unwrap_or_default();
-    if let (Some(o), Some(ld)) = (json.as_object_mut(), &r.json_ld) {
-        o.insert(
-            "jsonLdScript".into(),
-            serde_json::Value::String(crate::render::json_ld_script(ld)),
-        );
-    }
-    let mut v = GqlValue::from_json(json).unwrap_or_default();
+    let mut v = async_graphql_value::to_value(r).unwrap_or_default();
     if let GqlValue::Object(o) = &mut v {
         o.insert(
             Name::new("channel"),
@@ -187,6 +180,25 @@ pub(super) fn rendering_value(r: &Rendering) -> GqlValue {
         );
     }
     v
+}
+
+/// The JSON-LD as a script element, made only when asked for.
+fn json_ld_script_field() -> Field {
+    Field::new("jsonLdScript", TypeRef::named(TypeRef::STRING), |ctx| {
+        FieldFuture::new(async move {
+            let GqlValue::Object(o) = ctx.parent_value.try_to_value()? else {
+                return Ok(None);
+            };
+            Ok(match o.get("jsonLd") {
+                Some(ld) if *ld != GqlValue::Null => {
+                    let json = ld.clone().into_json()?;
+                    Some(FieldValue::value(crate::render::json_ld_script(&json)))
+                }
+                _ => None,
+            })
+        })
+    })
+    .description("Web: the JSON-LD as a `<script type=\"application/ld+json\">` element, safe to put in a page.")
 }
 
 fn string_nn() -> TypeRef {
@@ -208,7 +220,7 @@ pub fn rendering_types() -> Vec<Object> {
         .field(value_field("summary", string()).description("The short answer, as plain text; every channel shows it first."))
         .field(value_field("html", string()).description("Web: the whole item as sanitised, accessible HTML (an `<article>`)."))
         .field(value_field("jsonLd", TypeRef::named(SCALAR_JSON)).description("Web: schema.org JSON-LD (GovernmentService with HowTo for products, FAQPage for questions)."))
-        .field(value_field("jsonLdScript", string()).description("Web: the JSON-LD as a `<script type=\"application/ld+json\">` element, safe to put in a page."))
+        .field(json_ld_script_field())
         .field(value_field("text", string()).description("Plain-text channels: the whole answer (chatbot: within the channel's limit, cut at a sentence end)."))
         .field(value_field("sections", TypeRef::named_nn_list_nn("RenderedSection")).description("The parts of the item in model order: HTML for the web, plain text otherwise."))
         .field(value_field("routes", TypeRef::named_nn_list_nn("ChannelRoute")).description("How the product can be done: online, and the routes that are not online (\"Lukt het niet online?\")."))

@@ -22,6 +22,7 @@ pub mod cut;
 pub mod fill;
 pub mod markdown;
 mod phrases;
+mod sanitize;
 mod text;
 mod web;
 

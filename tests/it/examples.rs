@@ -188,30 +188,41 @@ fn run(bin: &Path, args: &[&str], stdin: &str) -> Run {
 }
 
 #[test]
-fn website_writes_an_accessible_page_per_published_product_and_an_index() {
+fn website_writes_an_accessible_page_per_published_item_with_working_links() {
     let Some(bins) = examples(&["website"]) else {
         return;
     };
     let server = Server::start();
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
-    // A page of a product no longer published is removed.
-    std::fs::create_dir_all(site.join("products")).unwrap();
-    std::fs::write(site.join("products/weg.html"), "oud").unwrap();
+    // Pages of items no longer published are removed.
+    for stale in ["products/weg.html", "questions/weg.html"] {
+        let path = site.join(stale);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "oud").unwrap();
+    }
     let r = run(
         &bins[0],
         &["--url", &server.url, "--out", site.to_str().unwrap()],
         "",
     );
+    // Exit code 0: every internal link of every page leads to a file.
     assert_eq!(r.code, Some(0), "{r}");
-    let pages = std::fs::read_dir(site.join("products")).unwrap().count();
-    assert!(pages >= 18, "{pages} pages");
+    assert!(!r.stderr.contains("dead link"), "{r}");
+    assert!(r.stdout.contains(": none dead\n"), "{r}");
+    let count = |dir: &str| std::fs::read_dir(site.join(dir)).unwrap().count();
+    let (products, questions) = (count("products"), count("questions"));
+    assert!(products >= 18, "{products} product pages");
+    assert!(questions >= 50, "{questions} question pages");
     assert!(
-        r.stdout
-            .contains(&format!("wrote {pages} product pages and index.html")),
+        r.stdout.contains(&format!(
+            "nl: {products} product pages, {questions} question pages, index.html\n"
+        )),
         "{r}"
     );
+    assert!(r.stdout.contains("removed 2 pages"), "{r}");
     assert!(!site.join("products/weg.html").exists());
+    assert!(!site.join("questions/weg.html").exists());
 
     let page = std::fs::read_to_string(site.join("products/paspoort-aanvragen.html")).unwrap();
     assert!(
@@ -225,8 +236,9 @@ fn website_writes_an_accessible_page_per_published_product_and_an_index() {
         "<a class=\"skip\" href=\"#inhoud\">",
         "<main id=\"inhoud\"",
         "<h1>Paspoort aanvragen</h1>",
-        // Links to other products point at their files.
+        // Links to other items point at their files.
         "href=\"identiteitskaart-aanvragen.html\"",
+        "href=\"../questions/kosten-paspoort-en-id-kaart.html\"",
         "href=\"../index.html\"",
     ] {
         assert!(page.contains(part), "{part} missing in\n{page}");
@@ -235,13 +247,63 @@ fn website_writes_an_accessible_page_per_published_product_and_an_index() {
     assert!(ld < page.find("</head>").unwrap(), "JSON-LD in the head");
     assert!(page.find("<article").unwrap() > page.find("<main").unwrap());
 
-    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
-    assert!(index.starts_with("<!doctype html>"), "{index}");
+    let question =
+        std::fs::read_to_string(site.join("questions/kosten-paspoort-en-id-kaart.html")).unwrap();
     assert!(
-        index.contains("<a href=\"products/paspoort-aanvragen.html\">Paspoort aanvragen</a>"),
+        question.starts_with("<!doctype html>\n<html lang=\"nl\">"),
+        "{question}"
+    );
+    for part in [
+        "<a class=\"skip\" href=\"#inhoud\">",
+        "<main id=\"inhoud\"",
+        "<h1>Wat kost een paspoort of ID-kaart?</h1>",
+        "\"@type\":\"FAQPage\"",
+        "href=\"paspoort-geldigheid.html\"",
+        "href=\"../products/paspoort-aanvragen.html\"",
+    ] {
+        assert!(question.contains(part), "{part} missing in\n{question}");
+    }
+    for dir in ["products", "questions"] {
+        for entry in std::fs::read_dir(site.join(dir)).unwrap() {
+            let html = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            assert!(
+                !html.contains("href=\"/products/") && !html.contains("href=\"/questions/"),
+                "a link left as Bron made it:\n{html}"
+            );
+        }
+    }
+
+    // An English product with the slug of a Dutch one has a page of its own.
+    let english =
+        std::fs::read_to_string(site.join("en/products/paspoort-aanvragen.html")).unwrap();
+    assert!(
+        english.starts_with("<!doctype html>\n<html lang=\"en\">"),
+        "{english}"
+    );
+    assert!(english.contains("Skip to content"), "{english}");
+
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(
+        index.starts_with("<!doctype html>\n<html lang=\"nl\">"),
         "{index}"
     );
-    assert_eq!(index.matches("<li").count(), pages, "{index}");
+    for part in [
+        "<h1>Producten en vragen</h1>",
+        "<h2 id=\"producten\">Producten en diensten</h2>",
+        "<h2 id=\"vragen\">Vragen en antwoorden</h2>",
+        "<a href=\"products/paspoort-aanvragen.html\">Paspoort aanvragen</a>",
+        "<a href=\"questions/kosten-paspoort-en-id-kaart.html\">Wat kost een paspoort of ID-kaart?</a>",
+        "<a href=\"en/index.html\" lang=\"en\" hreflang=\"en\">English</a>",
+    ] {
+        assert!(index.contains(part), "{part} missing in\n{index}");
+    }
+    // A list entry per page, and one per other language.
+    assert_eq!(
+        index.matches("<li").count(),
+        products + questions + 1,
+        "{index}"
+    );
+    assert!(site.join("en/index.html").is_file());
 }
 
 #[test]
