@@ -118,6 +118,7 @@ pub fn search_field() -> Field {
             };
             let first = q.first;
             let text = q.text.clone();
+            q.channel = Some(channel.clone()).filter(|c| c != DEFAULT_CHANNEL);
             let page = hub.search(&rc.viewer, q).await.map_err(gql_error)?;
             // Counted for "what citizens look for" (scrubbed when counted);
             // later pages of the same search are not counted again.
@@ -164,7 +165,7 @@ pub fn search_field() -> Field {
     .argument(InputValue::new("filter", TypeRef::named("SearchFilter")))
     .argument(
         InputValue::new("channel", TypeRef::named(TypeRef::STRING)).description(
-            "The channel searching (`web`, `chatbot`, `kcc`, ...), for the search statistics; \
+            "The channel searching (`web`, `chatbot`, `kcc`, ...), for the search statistics; a public channel also keeps internal fields out of the search for agents, as its rendering does; \
              `anonymous` when not given. Who searched is never recorded.",
         ),
     )

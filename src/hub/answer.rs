@@ -200,6 +200,7 @@ impl Hub {
                         first: 4,
                         types,
                         locale,
+                        channel: Some(ch.clone()),
                         ..SearchQuery::default()
                     },
                 )

@@ -85,6 +85,12 @@ impl Hub {
                             ));
                         }
                     }
+                    for link in crate::render::markdown::vague_links(text) {
+                        report.warnings.push(format!(
+                            "{name}: fields.{}: the link text \"{link}\" does not say where it leads; name the page instead (for people who use a screen reader)",
+                            f.name
+                        ));
+                    }
                 }
             }
             if row.status == Status::Published
@@ -94,6 +100,21 @@ impl Hub {
                 report
                     .warnings
                     .push(format!("{name}: review date {date} has passed"));
+            }
+        }
+        // The route texts of channels.toml show facts in every product.
+        for (locale, routes) in &self.model.routes {
+            for text in [&routes.desk, &routes.phone, &routes.post, &routes.help]
+                .into_iter()
+                .flatten()
+            {
+                for slug in crate::render::fill::fact_refs(text) {
+                    if !facts.contains(&(locale.as_str(), slug)) {
+                        report.errors.push(format!(
+                            "channels.toml: routes.{locale} refers to {{{{fact:{slug}}}}}, but there is no such fact in locale {locale}"
+                        ));
+                    }
+                }
             }
         }
         Ok(report)

@@ -24,6 +24,10 @@ pub struct SearchQuery {
     pub themes: Vec<String>,
     /// Search the latest content, drafts included (editors and up).
     pub drafts: bool,
+    /// The channel asking: a channel that is not internal never searches or
+    /// shows internal fields, whoever asks (an agent testing the website's
+    /// search sees what the public sees).
+    pub channel: Option<String>,
 }
 
 /// A page of search results with the items they are about.
@@ -91,10 +95,27 @@ impl Hub {
     pub async fn search(&self, viewer: &Viewer, q: SearchQuery) -> Result<SearchPage> {
         let (index, stage, locale) =
             self.search_scope(viewer, &q.types, q.locale.as_deref(), q.drafts)?;
+        let public_channel = q.channel.as_deref().is_some_and(|c| {
+            self.model
+                .channels
+                .iter()
+                .any(|ch| ch.name == c && !ch.internal)
+        });
+        // In a public channel an agent reads like the public.
+        let narrowed;
+        let viewer = if public_channel && viewer.role.sees_internal() && !q.drafts {
+            narrowed = Viewer {
+                role: Role::Anonymous,
+                name: viewer.name.clone(),
+            };
+            &narrowed
+        } else {
+            viewer
+        };
         let request = SearchRequest {
             text: q.text,
             stage,
-            internal: viewer.role.sees_internal(),
+            internal: viewer.role.sees_internal() && !public_channel,
             types: q.types,
             locale,
             audience: q.audience,

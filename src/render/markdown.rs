@@ -368,6 +368,49 @@ pub fn words(md: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Link texts that do not say where a link leads ("klik hier", "lees meer").
+const VAGUE_LINK_TEXTS: &[&str] = &[
+    "hier",
+    "klik hier",
+    "klik",
+    "lees meer",
+    "meer",
+    "deze link",
+    "link",
+    "deze pagina",
+    "here",
+    "click here",
+    "read more",
+    "more",
+    "this link",
+];
+
+/// The texts of the links in `md` that say nothing of where they lead.
+pub fn vague_links(md: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut open: Option<String> = None;
+    for event in Parser::new_ext(md, options()) {
+        match event {
+            Event::Start(Tag::Link { .. }) => open = Some(String::new()),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(o) = open.as_mut() {
+                    o.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some(text) = open.take() {
+                    let t = text.trim().trim_end_matches(['.', '!', ':']).to_lowercase();
+                    if VAGUE_LINK_TEXTS.contains(&t.as_str()) {
+                        out.push(text.trim().to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -604,6 +647,14 @@ mod tests {
         assert_eq!(html.matches("<ul>").count(), 2);
         assert_eq!(html.matches("</ul>").count(), 2);
         assert!(web("3. drie\n4. vier").contains("<ol start=\"3\">"));
+    }
+
+    #[test]
+    fn vague_link_texts_are_found() {
+        assert_eq!(
+            vague_links("Lees [hier](https://a.nl) of [Klik hier](/x). Zie [de tarieven](/t)."),
+            ["hier", "Klik hier"]
+        );
     }
 
     #[test]

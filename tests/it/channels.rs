@@ -146,6 +146,28 @@ async fn every_channel_names_its_source_and_offers_a_way_that_is_not_online() {
             "{channel}: the desk route names the address"
         );
     }
+    // The KCC sees whether a text is still checked.
+    let r = rendered(&t, Some(&agent), "paspoort-aanvragen", "KCC").await;
+    assert_eq!(r["review"]["overdue"], false);
+    assert!(
+        r["review"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("volgende controle uiterlijk 28 februari 2027")
+    );
+    assert_eq!(r["routing"], "team Publiekszaken");
+    let r = rendered(&t, Some(&agent), "grofvuil-laten-ophalen", "KCC").await;
+    assert_eq!(
+        r["review"]["overdue"], true,
+        "review_by 2026-10-01 has passed"
+    );
+    let text = r["text"].as_str().unwrap();
+    assert!(
+        text.contains(
+            "Let op: deze tekst had uiterlijk op 1 oktober 2026 opnieuw gecontroleerd moeten worden"
+        ),
+        "{text}"
+    );
     // The chatbot's text stays within the channel's limit, cut at a sentence.
     let r = rendered(&t, None, "paspoort-aanvragen", "CHATBOT").await;
     let text = r["text"].as_str().unwrap();
@@ -289,6 +311,25 @@ async fn a_field_for_one_channel_never_shows_in_another_whoever_asks() {
         )
         .await;
     assert_eq!(code(&e), "UNAUTHENTICATED", "{e}");
+}
+
+#[tokio::test]
+async fn a_search_in_a_public_channel_never_finds_or_shows_internal_notes() {
+    let t = searchable_hub().await;
+    let agent = t.token(Role::Agent).await;
+    let q = r#"query($c: String) { search(query: "paspoortsignaleringen teamleider", channel: $c) {
+        totalCount hits { snippet item { ... on Product { slug deskMemo } } } } }"#;
+    let d = t.ok(Some(&agent), q, json!({ "c": "kcc" })).await;
+    assert!(d["search"]["totalCount"].as_i64().unwrap() >= 1, "{d}");
+    for channel in ["web", "chatbot", "letter"] {
+        let d = t.ok(Some(&agent), q, json!({ "c": channel })).await;
+        assert_eq!(d["search"]["totalCount"], 0, "{channel}: {d}");
+    }
+    // The chatbot's answer, asked with an agent token, does not use them either.
+    let d = t
+        .ok(Some(&agent), r#"{ answer(question: "paspoortsignaleringen teamleider") { item { slug } rendered { text } } }"#, json!({}))
+        .await;
+    assert!(!d.to_string().contains("teamleider Publiekszaken"), "{d}");
 }
 
 #[tokio::test]
