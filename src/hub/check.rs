@@ -102,16 +102,22 @@ impl Hub {
                     .push(format!("{name}: review date {date} has passed"));
             }
         }
-        // The route texts of channels.toml show facts in every product.
+        // The route texts of channels.toml show facts in every product of
+        // their locale: each fact they name should exist there.
+        let locales: HashSet<&str> = rows.iter().map(|r| r.locale.as_str()).collect();
+        let mut named = HashSet::new();
         for (locale, routes) in &self.model.routes {
+            if !locales.contains(locale.as_str()) {
+                continue;
+            }
             for text in [&routes.desk, &routes.phone, &routes.post, &routes.help]
                 .into_iter()
                 .flatten()
             {
                 for slug in crate::render::fill::fact_refs(text) {
-                    if !facts.contains(&(locale.as_str(), slug)) {
-                        report.errors.push(format!(
-                            "channels.toml: routes.{locale} refers to {{{{fact:{slug}}}}}, but there is no such fact in locale {locale}"
+                    if !facts.contains(&(locale.as_str(), slug)) && named.insert((locale, slug)) {
+                        report.warnings.push(format!(
+                            "channels.toml: routes.{locale} refers to {{{{fact:{slug}}}}}, but there is no such fact in locale {locale}; the route shows nothing in its place"
                         ));
                     }
                 }
