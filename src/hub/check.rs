@@ -85,7 +85,7 @@ impl Hub {
                             ));
                         }
                     }
-                    for link in crate::render::markdown::vague_links(text) {
+                    for link in crate::render::plain::vague_links(text) {
                         report.warnings.push(format!(
                             "{name}: fields.{}: the link text \"{link}\" does not say where it leads; name the page instead (for people who use a screen reader)",
                             f.name

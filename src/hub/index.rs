@@ -292,7 +292,7 @@ impl Hub {
                 let joined = values.join("\n");
                 let filled = facts.fill(stage, &row.locale, &joined);
                 let plain = match f.kind {
-                    crate::model::FieldKind::Markdown => crate::render::markdown::words(&filled),
+                    crate::model::FieldKind::Markdown => crate::render::plain::words(&filled),
                     _ => filled,
                 };
                 text.push((f.name.clone(), plain));

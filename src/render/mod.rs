@@ -20,8 +20,11 @@
 
 pub mod cut;
 pub mod fill;
+mod follow_ups;
 pub mod markdown;
 mod phrases;
+pub mod plain;
+mod routes;
 mod sanitize;
 mod text;
 mod web;
@@ -31,7 +34,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Map, Value};
 
 use crate::model::{ChannelDef, ChannelStyle, ContentModel, FieldDef, FieldKind, TypeDef};
+pub use follow_ups::FollowUp;
 pub use phrases::phrases;
+pub use routes::Route;
 pub use web::json_ld_script;
 
 /// One item as the renderer needs it.
@@ -81,45 +86,6 @@ pub struct Section {
     pub label: String,
     /// HTML for the web, plain text for the other channels.
     pub body: String,
-}
-
-/// Something to ask or read next.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FollowUp {
-    /// `question`, `product`, `step` (the first step), `eligibility`
-    /// (the product has conditions a chatbot can check) or `related`.
-    pub kind: &'static str,
-    pub id: String,
-    pub type_name: String,
-    pub title: String,
-}
-
-/// One way to get the product done.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Route {
-    /// `online`, `desk`, `phone`, `post`, `referral` or `help`.
-    pub kind: &'static str,
-    /// The whole route as plain text, facts filled in.
-    pub text: String,
-    /// Where to go, and words for a link to it ("Regel het online").
-    pub url: Option<String>,
-    pub link_text: Option<String>,
-    /// What follows the link ("U logt in met DigiD substantieel.").
-    pub note: Option<String>,
-}
-
-impl Route {
-    fn plain(kind: &'static str, text: String) -> Route {
-        Route {
-            kind,
-            text,
-            url: None,
-            link_text: None,
-            note: None,
-        }
-    }
 }
 
 /// Where an answer comes from: every channel names it.
@@ -284,7 +250,7 @@ impl<'r, 'a> Renderer<'r, 'a> {
         let filled = self.fill(raw, locale);
         if kind == FieldKind::Markdown {
             let base = self.ctx.model.organisation.website.as_deref();
-            markdown::to_text(&filled, base)
+            plain::to_text(&filled, base)
         } else {
             filled
         }
@@ -374,180 +340,6 @@ impl<'r, 'a> Renderer<'r, 'a> {
                 .replace("{slug}", item.slug)
                 .replace("{locale}", item.locale),
         )
-    }
-
-    /// The ways to get it done, from the channel-option fields; always with
-    /// a route that is not online when there is an online one.
-    fn routes(&mut self) -> Vec<Route> {
-        let item = *self.item;
-        let Some(ty) = self.ty else { return vec![] };
-        let has = |n: &str| ty.field(n).is_some_and(|f| visible_in(f, self.ctx.channel));
-        if ![
-            "online_url",
-            "by_appointment",
-            "by_phone",
-            "by_post",
-            "handled_by",
-        ]
-        .iter()
-        .any(|n| has(n))
-        {
-            return vec![];
-        }
-        let p = self.phrases();
-        let mut out = Vec::new();
-        if let Some(org) = has("handled_by")
-            .then(|| str_field(&item, "handled_by"))
-            .flatten()
-        {
-            let url = str_field(&item, "handled_by_url").map(String::from);
-            let text = match &url {
-                Some(u) => format!("{} {org}: {u}.", p.handled_by),
-                None => format!("{} {org}.", p.handled_by),
-            };
-            out.push(Route {
-                kind: "referral",
-                text,
-                link_text: url.as_ref().map(|_| format!("{} {org}", p.handled_by)),
-                url,
-                note: None,
-            });
-        }
-        if let Some(url) = has("online_url")
-            .then(|| str_field(&item, "online_url"))
-            .flatten()
-        {
-            let login = str_field(&item, "login_level").and_then(|l| p.login(l));
-            let note = login.map(|l| format!("{} {l}.", p.with_login));
-            let text = match &note {
-                Some(n) => format!("{}: {url}. {n}", p.online),
-                None => format!("{}: {url}.", p.online),
-            };
-            out.push(Route {
-                kind: "online",
-                text,
-                url: Some(url.to_string()),
-                link_text: Some(p.online.to_string()),
-                note,
-            });
-        }
-        let routes = self
-            .ctx
-            .model
-            .routes
-            .get(item.locale)
-            .or_else(|| self.ctx.model.routes.get("nl"))
-            .cloned()
-            .unwrap_or_default();
-        let mut offline = 0;
-        for (flag, kind, text) in [
-            ("by_appointment", "desk", &routes.desk),
-            ("by_phone", "phone", &routes.phone),
-            ("by_post", "post", &routes.post),
-        ] {
-            if has(flag)
-                && bool_field(&item, flag)
-                && let Some(t) = text
-            {
-                let text = self.fill(t, item.locale);
-                out.push(Route::plain(kind, text));
-                offline += 1;
-            }
-        }
-        if offline == 0
-            && let Some(t) = &routes.help
-        {
-            let text = self.fill(t, item.locale);
-            out.push(Route::plain("help", text));
-        }
-        out
-    }
-
-    /// The routes block in parts: the routes that come first (online, or
-    /// another organisation), then a heading and the routes that are not
-    /// online: "Lukt het niet online?" after an online route, "Zo regelt u
-    /// het" when there is none.
-    fn route_parts<'x>(
-        &self,
-        routes: &'x [Route],
-    ) -> (Vec<&'x Route>, &'static str, Vec<&'x Route>) {
-        let p = self.phrases();
-        let (first, rest): (Vec<&Route>, Vec<&Route>) = routes
-            .iter()
-            .partition(|r| matches!(r.kind, "online" | "referral"));
-        let heading = if first.iter().any(|r| r.kind == "online") {
-            p.not_online
-        } else {
-            p.how
-        };
-        (first, heading, rest)
-    }
-
-    /// The routes block as plain text.
-    fn routes_text(&self, routes: &[Route]) -> String {
-        let (first, heading, rest) = self.route_parts(routes);
-        let online = first.iter().any(|r| r.kind == "online");
-        let mut lines: Vec<&str> = Vec::new();
-        if !online {
-            lines.push(heading);
-        }
-        lines.extend(first.iter().map(|r| r.text.as_str()));
-        if online && !rest.is_empty() {
-            lines.push(heading);
-        }
-        lines.extend(rest.iter().map(|r| r.text.as_str()));
-        lines.join("\n")
-    }
-
-    /// What to ask or read next: related questions and products, the first
-    /// step, and an eligibility check when the item has checkable conditions.
-    fn follow_ups(&self) -> Vec<FollowUp> {
-        let Some(ty) = self.ty else { return vec![] };
-        let mut out = Vec::new();
-        let mut eligibility = false;
-        for f in ty
-            .reference_fields()
-            .filter(|f| visible_in(f, self.ctx.channel))
-        {
-            let items = self.referenced(f);
-            for (i, r) in items.iter().enumerate() {
-                let target = self.ctx.model.get(r.type_name);
-                let rule = target.and_then(|t| {
-                    t.fields
-                        .iter()
-                        .find(|f| f.syntax == Some(crate::model::Syntax::Rule))
-                });
-                if let Some(rf) = rule {
-                    eligibility |= str_field(r, &rf.name).is_some();
-                    continue;
-                }
-                let kind = match r.type_name {
-                    "question" => "question",
-                    "product" => "product",
-                    "step" if i == 0 => "step",
-                    _ if f.embed => continue,
-                    _ => "related",
-                };
-                out.push(FollowUp {
-                    kind,
-                    id: r.id.to_string(),
-                    type_name: r.type_name.to_string(),
-                    title: self.title_of(r),
-                });
-            }
-        }
-        if eligibility {
-            out.insert(
-                0,
-                FollowUp {
-                    kind: "eligibility",
-                    id: self.item.id.to_string(),
-                    type_name: self.item.type_name.to_string(),
-                    title: self.phrases().eligibility.to_string(),
-                },
-            );
-        }
-        out
     }
 
     fn sensitive(&self) -> bool {
