@@ -24,9 +24,27 @@ pub(crate) type FactMap = HashMap<(String, String), String>;
 /// Something derived, with the change sequence it was made at.
 type AtSeq<T> = Option<(i64, Arc<T>)>;
 
+/// The most the rendering cache holds, in bytes of text (a web rendering of a
+/// large product is 20–30 KB).
+const RENDER_CACHE_BYTES: u64 = 32 * 1024 * 1024;
+const RENDER_CACHE_EXPECTED: usize = 2048;
+
+/// A rendering weighs the text it holds.
+#[derive(Clone)]
+struct Weigh;
+
+impl quick_cache::Weighter<u64, (i64, Arc<Rendering>)> for Weigh {
+    fn weight(&self, _: &u64, (_, r): &(i64, Arc<Rendering>)) -> u64 {
+        let text = r.html.as_ref().map_or(0, String::len)
+            + r.text.as_ref().map_or(0, String::len)
+            + r.sections.iter().map(|s| s.body.len()).sum::<usize>();
+        (text + 1024) as u64
+    }
+}
+
 /// Renderings and fact values, each valid at the sequence it was made at.
 pub(super) struct RenderCache {
-    renderings: quick_cache::sync::Cache<u64, (i64, Arc<Rendering>)>,
+    renderings: quick_cache::sync::Cache<u64, (i64, Arc<Rendering>), Weigh>,
     /// Per stage (published, latest).
     facts: Mutex<[AtSeq<FactMap>; 2]>,
     /// Off only to measure what rendering costs (the benchmark).
@@ -36,7 +54,11 @@ pub(super) struct RenderCache {
 impl Default for RenderCache {
     fn default() -> Self {
         RenderCache {
-            renderings: quick_cache::sync::Cache::new(4096),
+            renderings: quick_cache::sync::Cache::with_weighter(
+                RENDER_CACHE_EXPECTED,
+                RENDER_CACHE_BYTES,
+                Weigh,
+            ),
             facts: Mutex::new([None, None]),
             enabled: std::sync::atomic::AtomicBool::new(true),
         }
@@ -155,9 +177,12 @@ impl Hub {
             .renders
             .enabled
             .load(std::sync::atomic::Ordering::Relaxed);
+        // The key is a 64-bit hash: a hit must also be for this item and channel.
         if cached
             && let Some((at, r)) = self.renders.renderings.get(&key)
             && at == seq
+            && r.source.id == item.id
+            && r.channel == ch.name
         {
             return Ok(r);
         }

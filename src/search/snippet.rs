@@ -253,18 +253,7 @@ pub(super) fn cut_at_char(text: &str, max: usize) -> &str {
 }
 
 pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::render::markdown::escaped(text)
 }
 
 /// `fragment` escaped, with the `ranges` (byte offsets) in `<mark>`.
