@@ -231,10 +231,11 @@ fn json_ld(r: &mut Renderer, out: &Rendering, steps: &[&Item], routes: &[Route])
     let mut graph = Vec::new();
     match item.type_name {
         "product" => {
+            // Only properties schema.org gives a Service (it is not a
+            // CreativeWork: no inLanguage, no dateModified).
             let mut service = json!({
                 "@type": "GovernmentService",
                 "name": out.title,
-                "inLanguage": item.locale,
             });
             let s = service.as_object_mut()?;
             if let Some(d) = &out.summary {
@@ -275,9 +276,6 @@ fn json_ld(r: &mut Renderer, out: &Rendering, steps: &[&Item], routes: &[Route])
                 .collect();
             if !channels.is_empty() {
                 s.insert("availableChannel".into(), Value::Array(channels));
-            }
-            if let Some(d) = item.checked_on {
-                s.insert("dateModified".into(), json!(d));
             }
             graph.push(service);
             if !steps.is_empty() {
