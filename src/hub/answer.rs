@@ -228,11 +228,7 @@ impl Hub {
         };
         // Asked for a person, with nothing that fits well: no answer to
         // show, and none recorded as shown in the hand-over.
-        let (item, confidence) = if asked && confidence < WEAK_MATCH {
-            (None, confidence)
-        } else {
-            (item, confidence)
-        };
+        let item = item.filter(|_| !(asked && confidence < WEAK_MATCH));
         let alternatives = if ranked.len() > 1 {
             ranked.drain(1..).map(|(i, _)| i).collect()
         } else {
