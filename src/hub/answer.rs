@@ -291,7 +291,7 @@ impl Hub {
             .map(|t| {
                 crate::render::fill::fill_facts(
                     &t,
-                    |slug| crate::render::Facts::value(facts.as_ref(), locale, slug),
+                    |slug| crate::render::Facts::value(&facts.map, locale, slug),
                     &mut missing,
                 )
                 .into_owned()

@@ -3,10 +3,17 @@
 //! and hands them to the pure renderer (`crate::render`).
 //!
 //! Internal channels (the KCC) need an agent token: their rendering shows
-//! internal notes. Renderings and fact values are cached at the change
-//! sequence they were made at, like answers: any later change-log entry
-//! (this process's or another's, through the follower) makes them stale, so
-//! a fact changed once shows in every channel before the mutation returns.
+//! internal notes.
+//!
+//! Renderings are cached under a key made of everything a rendering is made
+//! from: the item's id, revision, stage and times, whether the caller sees
+//! internal fields, the channel, the letter variables, the revision of every
+//! item it refers to (and which of them the caller may see), a fingerprint
+//! of the fact values, and today's date. A change to any of them is a new
+//! key, so an entry is never stale and survives writes that do not touch
+//! it; a fact changed once shows in every channel as soon as the mutation
+//! returns. The fact values themselves are read again at each new change
+//! sequence.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
@@ -21,6 +28,13 @@ use crate::store::Stage;
 /// Fact values of one stage by (locale, slug).
 pub(crate) type FactMap = HashMap<(String, String), String>;
 
+/// Fact values with a fingerprint of all of them: equal fingerprints, equal
+/// values (renderings made from them are keyed by it).
+pub(crate) struct FactValues {
+    pub map: FactMap,
+    pub fingerprint: u64,
+}
+
 /// Something derived, with the change sequence it was made at.
 type AtSeq<T> = Option<(i64, Arc<T>)>;
 
@@ -33,8 +47,8 @@ const RENDER_CACHE_EXPECTED: usize = 2048;
 #[derive(Clone)]
 struct Weigh;
 
-impl quick_cache::Weighter<u64, (i64, Arc<Rendering>)> for Weigh {
-    fn weight(&self, _: &u64, (_, r): &(i64, Arc<Rendering>)) -> u64 {
+impl quick_cache::Weighter<u64, Arc<Rendering>> for Weigh {
+    fn weight(&self, _: &u64, r: &Arc<Rendering>) -> u64 {
         let text = r.html.as_ref().map_or(0, String::len)
             + r.text.as_ref().map_or(0, String::len)
             + r.sections.iter().map(|s| s.body.len()).sum::<usize>();
@@ -42,11 +56,11 @@ impl quick_cache::Weighter<u64, (i64, Arc<Rendering>)> for Weigh {
     }
 }
 
-/// Renderings and fact values, each valid at the sequence it was made at.
+/// Renderings by what they are made from, and fact values by sequence.
 pub(super) struct RenderCache {
-    renderings: quick_cache::sync::Cache<u64, (i64, Arc<Rendering>), Weigh>,
+    renderings: quick_cache::sync::Cache<u64, Arc<Rendering>, Weigh>,
     /// Per stage (published, latest).
-    facts: Mutex<[AtSeq<FactMap>; 2]>,
+    facts: Mutex<[AtSeq<FactValues>; 2]>,
     /// Off only to measure what rendering costs (the benchmark).
     enabled: std::sync::atomic::AtomicBool,
 }
@@ -113,25 +127,29 @@ impl Hub {
         Ok(ch)
     }
 
-    /// The fact values the caller's stage shows.
-    pub(crate) async fn fact_map(&self, stage: Stage) -> Result<Arc<FactMap>> {
+    /// The fact values the caller's stage shows, read again at each new
+    /// change sequence.
+    pub(crate) async fn fact_map(&self, stage: Stage) -> Result<Arc<FactValues>> {
         let seq = self.seq();
         if let Some((at, map)) = &self.renders.facts.lock().expect("fact cache")[stage_slot(stage)]
             && *at == seq
         {
             return Ok(map.clone());
         }
-        let map: FactMap = self
-            .store
-            .fact_values(stage)
-            .await?
-            .into_iter()
-            .map(|(locale, slug, value)| ((locale, slug), value))
-            .collect();
-        let map = Arc::new(map);
+        let mut rows = self.store.fact_values(stage).await?;
+        rows.sort();
+        let mut h = std::hash::DefaultHasher::new();
+        rows.hash(&mut h);
+        let values = Arc::new(FactValues {
+            fingerprint: h.finish(),
+            map: rows
+                .into_iter()
+                .map(|(locale, slug, value)| ((locale, slug), value))
+                .collect(),
+        });
         self.renders.facts.lock().expect("fact cache")[stage_slot(stage)] =
-            Some((seq, map.clone()));
-        Ok(map)
+            Some((seq, values.clone()));
+        Ok(values)
     }
 
     /// `item` rendered for the channel named `channel`, as `viewer` may see
@@ -159,51 +177,6 @@ impl Hub {
         refs: Option<&HashMap<String, Arc<ItemView>>>,
     ) -> Result<Arc<Rendering>> {
         let ch = self.channel(viewer, channel)?;
-        let seq = self.seq();
-        let key = {
-            let mut h = std::hash::DefaultHasher::new();
-            (
-                &item.id,
-                item.stage == Stage::Latest,
-                viewer.role.sees_internal(),
-                &ch.name,
-                variables,
-            )
-                .hash(&mut h);
-            item.version.hash(&mut h);
-            h.finish()
-        };
-        let cached = self
-            .renders
-            .enabled
-            .load(std::sync::atomic::Ordering::Relaxed);
-        // The key is a 64-bit hash: a hit must also be for this item and channel.
-        if cached
-            && let Some((at, r)) = self.renders.renderings.get(&key)
-            && at == seq
-            && r.source.id == item.id
-            && r.channel == ch.name
-        {
-            return Ok(r);
-        }
-        let rendered = Arc::new(
-            self.render_uncached(viewer, item, ch, variables, refs)
-                .await?,
-        );
-        if cached {
-            self.renders.renderings.insert(key, (seq, rendered.clone()));
-        }
-        Ok(rendered)
-    }
-
-    async fn render_uncached(
-        &self,
-        viewer: &Viewer,
-        item: &ItemView,
-        ch: &ChannelDef,
-        variables: &BTreeMap<String, String>,
-        loaded: Option<&HashMap<String, Arc<ItemView>>>,
-    ) -> Result<Rendering> {
         let ty = self.type_def(&item.type_name)?;
         let mut ids = Vec::new();
         for f in ty.reference_fields() {
@@ -214,7 +187,7 @@ impl Hub {
             ids.extend(r);
         }
         let fetched;
-        let refs = match loaded {
+        let refs = match refs {
             Some(r) => r,
             None if ids.is_empty() => {
                 fetched = HashMap::new();
@@ -226,6 +199,40 @@ impl Hub {
             }
         };
         let facts = self.fact_map(item.stage).await?;
+        let today = date_of(super::now_ms());
+        // Everything the rendering is made from (see the module's comment).
+        let key = {
+            let mut h = std::hash::DefaultHasher::new();
+            (
+                &item.id,
+                &item.slug,
+                item.version,
+                item.updated_at,
+                &item.review_by,
+            )
+                .hash(&mut h);
+            (item.stage == Stage::Latest, viewer.role.sees_internal()).hash(&mut h);
+            (&ch.name, variables, facts.fingerprint, &today).hash(&mut h);
+            for id in &ids {
+                match refs.get(id) {
+                    Some(r) => (id, r.version, r.updated_at, &r.slug).hash(&mut h),
+                    None => id.hash(&mut h),
+                }
+            }
+            h.finish()
+        };
+        let cached = self
+            .renders
+            .enabled
+            .load(std::sync::atomic::Ordering::Relaxed);
+        // The key is a 64-bit hash: a hit must also be for this item and channel.
+        if cached
+            && let Some(r) = self.renders.renderings.get(&key)
+            && r.source.id == item.id
+            && r.channel == ch.name
+        {
+            return Ok(r);
+        }
         let dates: HashMap<&str, String> = refs
             .values()
             .map(|r| (r.id.as_str(), date_of(r.updated_at)))
@@ -240,16 +247,19 @@ impl Hub {
             })
             .collect();
         let checked = date_of(item.updated_at);
-        let today = date_of(super::now_ms());
         let ctx = Context {
             model: &self.model,
             channel: ch,
             refs: &ref_items,
-            facts: facts.as_ref(),
+            facts: &facts.map,
             variables,
             today: &today,
         };
-        Ok(render::render(&view_item(item, Some(&checked)), &ctx))
+        let rendered = Arc::new(render::render(&view_item(item, Some(&checked)), &ctx));
+        if cached {
+            self.renders.renderings.insert(key, rendered.clone());
+        }
+        Ok(rendered)
     }
 
     /// One Markdown field of `item` for a channel: HTML for the web, plain
@@ -270,7 +280,7 @@ impl Hub {
             model: &self.model,
             channel: ch,
             refs: &refs,
-            facts: facts.as_ref(),
+            facts: &facts.map,
             variables,
             today: &today,
         };

@@ -606,3 +606,116 @@ async fn unknown_facts_are_refused_on_save_and_live_items_show_only_live_facts()
     );
     assert!(!used.contains("\"fact\""), "{used}");
 }
+
+#[tokio::test]
+async fn a_rendering_outlives_writes_that_do_not_touch_it_and_follows_those_that_do() {
+    use bron::hub::{ItemKey, Patch, Viewer};
+    let t = example_hub().await;
+    let reader = Viewer::anonymous();
+    let key = |slug: &str| ItemKey::Slug {
+        locale: "nl".into(),
+        slug: slug.into(),
+    };
+    let none = Default::default();
+    let product = t
+        .hub
+        .get(&reader, "product", &key("paspoort-aanvragen"))
+        .await
+        .unwrap()
+        .unwrap();
+    let first = t.hub.render(&reader, &product, "web", &none).await.unwrap();
+    // An unrelated write: the same rendering is served again.
+    let other = t
+        .hub
+        .get(&Viewer::cli(), "product", &key("afvalpas-aanvragen"))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut fields = serde_json::Map::new();
+    fields.insert("summary".into(), json!("Een nieuwe samenvatting."));
+    let w = t
+        .hub
+        .update(
+            &Viewer::cli(),
+            None,
+            &other.id,
+            other.version,
+            Patch {
+                fields,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    t.hub
+        .publish(&Viewer::cli(), &[w.item.id.clone()], None)
+        .await
+        .unwrap();
+    let product = t
+        .hub
+        .get(&reader, "product", &key("paspoort-aanvragen"))
+        .await
+        .unwrap()
+        .unwrap();
+    let again = t.hub.render(&reader, &product, "web", &none).await.unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &again),
+        "rendered again after an unrelated write"
+    );
+    // A step it shows changes and goes live: the page shows the new title.
+    let step = t
+        .hub
+        .get(&Viewer::cli(), "step", &key("reisdocument-afspraak-maken"))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut fields = serde_json::Map::new();
+    fields.insert("title".into(), json!("Plan een afspraak"));
+    let w = t
+        .hub
+        .update(
+            &Viewer::cli(),
+            None,
+            &step.id,
+            step.version,
+            Patch {
+                fields,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let product = t
+        .hub
+        .get(&reader, "product", &key("paspoort-aanvragen"))
+        .await
+        .unwrap()
+        .unwrap();
+    let draft_only = t.hub.render(&reader, &product, "web", &none).await.unwrap();
+    assert!(
+        !draft_only
+            .html
+            .as_deref()
+            .unwrap()
+            .contains("Plan een afspraak"),
+        "a draft is not shown"
+    );
+    t.hub
+        .publish(&Viewer::cli(), &[w.item.id.clone()], None)
+        .await
+        .unwrap();
+    let product = t
+        .hub
+        .get(&reader, "product", &key("paspoort-aanvragen"))
+        .await
+        .unwrap()
+        .unwrap();
+    let after = t.hub.render(&reader, &product, "web", &none).await.unwrap();
+    assert!(
+        after
+            .html
+            .as_deref()
+            .unwrap()
+            .contains("<h3>Plan een afspraak</h3>")
+    );
+}
