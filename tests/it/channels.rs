@@ -648,7 +648,7 @@ async fn a_rendering_outlives_writes_that_do_not_touch_it_and_follows_those_that
         .await
         .unwrap();
     t.hub
-        .publish(&Viewer::cli(), &[w.item.id.clone()], None)
+        .publish(&Viewer::cli(), std::slice::from_ref(&w.item.id), None)
         .await
         .unwrap();
     let product = t
@@ -701,7 +701,7 @@ async fn a_rendering_outlives_writes_that_do_not_touch_it_and_follows_those_that
         "a draft is not shown"
     );
     t.hub
-        .publish(&Viewer::cli(), &[w.item.id.clone()], None)
+        .publish(&Viewer::cli(), std::slice::from_ref(&w.item.id), None)
         .await
         .unwrap();
     let product = t
