@@ -10,6 +10,12 @@ pub(super) fn check_uri(s: &str) -> Result<(), String> {
             "`{s}` is not a valid URI (no spaces, at most 2048 characters)"
         ));
     }
+    // Characters RFC 3986 never allows in a URI: they must be percent-encoded.
+    if let Some(c) = s.chars().find(|c| "\"<>\\^`{|}".contains(*c)) {
+        return Err(format!(
+            "`{s}` is not a valid URI: `{c}` must be percent-encoded"
+        ));
+    }
     let Some((scheme, rest)) = s.split_once(':') else {
         return Err(format!(
             "`{s}` is not an absolute URI (it needs a scheme such as https:)"

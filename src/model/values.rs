@@ -392,6 +392,11 @@ mod tests {
         );
         assert!(m.contains("not allowed"), "{m}");
         let (_, m) = first_error(
+            "product",
+            json!({"title": "t", "summary": "s", "online_url": "https://a.nl/\"><script>alert(1)</script>"}),
+        );
+        assert!(m.contains("must be percent-encoded"), "{m}");
+        let (_, m) = first_error(
             "fact",
             json!({"label": "l", "value": "v", "amount": "1.234"}),
         );

@@ -22,8 +22,9 @@ pub(super) fn options() -> Options {
 /// The URL schemes a link or image may use; anything else is dropped.
 const SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
 
-/// True for an address a page may link to: one of [`SCHEMES`], or relative
-/// to the site (`/path`, `#anchor`, `?query`, `page.html`). Entities are
+/// True for an address a page may link to: one of [`SCHEMES`], or without
+/// a scheme (`/path`, `#anchor`, `?query`, `page.html`, and `//host/path`,
+/// which takes the page's own http or https). Entities are
 /// already decoded by the parser, so `javascript&#58;` arrives as `javascript:`.
 pub fn safe_url(url: &str) -> bool {
     let url = url.trim();
@@ -43,9 +44,16 @@ pub fn safe_url(url: &str) -> bool {
     }
 }
 
+/// Control characters other than tab, newline and carriage return: not
+/// valid in HTML text, so never written.
+fn control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
 pub fn escape_html(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
+            c if control(c) => {}
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -61,6 +69,7 @@ pub fn escape_html(text: &str, out: &mut String) {
 pub fn escape_text(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
+            c if control(c) => {}
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -364,6 +373,16 @@ mod tests {
         "&lt;script&gt; &#60;img&#62; &amp;",
         "> citaat met `<code>` en **vet**",
     ];
+
+    #[test]
+    fn control_characters_never_reach_html() {
+        let html = web("<script\u{0}>x\u{1}y\u{b}z");
+        assert!(
+            !html.chars().any(|c| c.is_control() && c != '\n'),
+            "{html:?}"
+        );
+        assert!(html.contains("&lt;script&gt;xyz"), "{html}");
+    }
 
     #[test]
     fn headings_fit_under_their_section() {

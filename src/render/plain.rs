@@ -125,9 +125,10 @@ pub fn to_text(md: &str, base: Option<&str>) -> String {
                 }
                 _ => {}
             },
-            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
-                sink.push_str(&t)
-            }
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => sink.extend(
+                t.chars()
+                    .filter(|c| !c.is_control() || matches!(c, '\t' | '\n')),
+            ),
             Event::SoftBreak => sink.push(' '),
             Event::HardBreak => sink.push('\n'),
             Event::Rule => block_break(sink),
