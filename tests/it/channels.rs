@@ -607,110 +607,79 @@ async fn unknown_facts_are_refused_on_save_and_live_items_show_only_live_facts()
     assert!(!used.contains("\"fact\""), "{used}");
 }
 
-#[tokio::test]
-async fn a_rendering_outlives_writes_that_do_not_touch_it_and_follows_those_that_do() {
-    use bron::hub::{ItemKey, Patch, Viewer};
-    let t = example_hub().await;
-    let reader = Viewer::anonymous();
-    let key = |slug: &str| ItemKey::Slug {
+/// The item of `type_name` with `slug`, as `viewer` sees it.
+async fn item(
+    t: &TestHub,
+    viewer: &bron::hub::Viewer,
+    type_name: &str,
+    slug: &str,
+) -> std::sync::Arc<bron::hub::ItemView> {
+    let key = bron::hub::ItemKey::Slug {
         locale: "nl".into(),
         slug: slug.into(),
     };
-    let none = Default::default();
-    let product = t
-        .hub
-        .get(&reader, "product", &key("paspoort-aanvragen"))
-        .await
-        .unwrap()
-        .unwrap();
-    let first = t.hub.render(&reader, &product, "web", &none).await.unwrap();
-    // An unrelated write: the same rendering is served again.
-    let other = t
-        .hub
-        .get(&Viewer::cli(), "product", &key("afvalpas-aanvragen"))
-        .await
-        .unwrap()
-        .unwrap();
+    t.hub.get(viewer, type_name, &key).await.unwrap().unwrap()
+}
+
+/// Sets one field of an item as a draft; returns its id.
+async fn edit(t: &TestHub, type_name: &str, slug: &str, field: &str, value: &str) -> String {
+    use bron::hub::{Patch, Viewer};
+    let it = item(t, &Viewer::cli(), type_name, slug).await;
     let mut fields = serde_json::Map::new();
-    fields.insert("summary".into(), json!("Een nieuwe samenvatting."));
-    let w = t
-        .hub
-        .update(
-            &Viewer::cli(),
-            None,
-            &other.id,
-            other.version,
-            Patch {
-                fields,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    fields.insert(field.into(), json!(value));
+    let patch = Patch {
+        fields,
+        ..Default::default()
+    };
     t.hub
-        .publish(&Viewer::cli(), std::slice::from_ref(&w.item.id), None)
+        .update(&Viewer::cli(), None, &it.id, it.version, patch)
         .await
         .unwrap();
-    let product = t
-        .hub
-        .get(&reader, "product", &key("paspoort-aanvragen"))
-        .await
-        .unwrap()
-        .unwrap();
-    let again = t.hub.render(&reader, &product, "web", &none).await.unwrap();
+    it.id.clone()
+}
+
+#[tokio::test]
+async fn a_rendering_outlives_writes_that_do_not_touch_it_and_follows_those_that_do() {
+    use bron::hub::Viewer;
+    let t = example_hub().await;
+    let reader = Viewer::anonymous();
+    let none = Default::default();
+    let page = item(&t, &reader, "product", "paspoort-aanvragen").await;
+    let first = t.hub.render(&reader, &page, "web", &none).await.unwrap();
+    // An unrelated write: the same rendering is served again.
+    let other = edit(
+        &t,
+        "product",
+        "afvalpas-aanvragen",
+        "summary",
+        "Een nieuwe samenvatting.",
+    )
+    .await;
+    t.hub.publish(&Viewer::cli(), &[other], None).await.unwrap();
+    let page = item(&t, &reader, "product", "paspoort-aanvragen").await;
+    let again = t.hub.render(&reader, &page, "web", &none).await.unwrap();
     assert!(
         std::sync::Arc::ptr_eq(&first, &again),
         "rendered again after an unrelated write"
     );
-    // A step it shows changes and goes live: the page shows the new title.
-    let step = t
-        .hub
-        .get(&Viewer::cli(), "step", &key("reisdocument-afspraak-maken"))
-        .await
-        .unwrap()
-        .unwrap();
-    let mut fields = serde_json::Map::new();
-    fields.insert("title".into(), json!("Plan een afspraak"));
-    let w = t
-        .hub
-        .update(
-            &Viewer::cli(),
-            None,
-            &step.id,
-            step.version,
-            Patch {
-                fields,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let product = t
-        .hub
-        .get(&reader, "product", &key("paspoort-aanvragen"))
-        .await
-        .unwrap()
-        .unwrap();
-    let draft_only = t.hub.render(&reader, &product, "web", &none).await.unwrap();
+    // A step it shows changes: not shown as a draft, shown once live.
+    let step = edit(
+        &t,
+        "step",
+        "reisdocument-afspraak-maken",
+        "title",
+        "Plan een afspraak",
+    )
+    .await;
+    let page = item(&t, &reader, "product", "paspoort-aanvragen").await;
+    let draft = t.hub.render(&reader, &page, "web", &none).await.unwrap();
     assert!(
-        !draft_only
-            .html
-            .as_deref()
-            .unwrap()
-            .contains("Plan een afspraak"),
+        !draft.html.as_deref().unwrap().contains("Plan een afspraak"),
         "a draft is not shown"
     );
-    t.hub
-        .publish(&Viewer::cli(), std::slice::from_ref(&w.item.id), None)
-        .await
-        .unwrap();
-    let product = t
-        .hub
-        .get(&reader, "product", &key("paspoort-aanvragen"))
-        .await
-        .unwrap()
-        .unwrap();
-    let after = t.hub.render(&reader, &product, "web", &none).await.unwrap();
+    t.hub.publish(&Viewer::cli(), &[step], None).await.unwrap();
+    let page = item(&t, &reader, "product", "paspoort-aanvragen").await;
+    let after = t.hub.render(&reader, &page, "web", &none).await.unwrap();
     assert!(
         after
             .html
