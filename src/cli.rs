@@ -1,4 +1,4 @@
-//! The `bron` command line: serve, import, export, check, reindex, token, schema.
+//! The `bron` command line: serve, import, export, check, reindex, token, user, schema.
 //! Every subcommand takes `--data-dir` (default `./data`, or `BRON_DATA_DIR`)
 //! and `--model-dir` (default `./content-model`, or `BRON_MODEL_DIR`).
 
@@ -74,6 +74,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage accounts of the editor UI.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Print the GraphQL schema generated from the model (or write it to --out).
     Schema {
         #[arg(long)]
@@ -94,6 +99,27 @@ pub enum TokenCommand {
     List,
     /// Revoke the active token with this name.
     Revoke { name: String },
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is read from the first line of
+    /// standard input; when that is empty, one is made and printed once.
+    Create {
+        /// The login name: lowercase letters, digits, '-', '_', '.' or '@'.
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["agent", "editor", "publisher", "admin"])]
+        role: String,
+        /// The team the user works in (publishing can be scoped to it).
+        #[arg(long)]
+        team: Option<String>,
+        /// The name shown in the editor UI and the revision history.
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// List accounts (names, roles, teams; never passwords).
+    List,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -262,6 +288,68 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             hub.close().await;
             Ok(())
         }
+        Command::User { command } => {
+            let hub = open_hub_with(&cli.data_dir, ContentModel::default()).await?;
+            match command {
+                UserCommand::Create {
+                    name,
+                    role,
+                    team,
+                    display_name,
+                } => {
+                    let mut line = String::new();
+                    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                        std::io::stdin().read_line(&mut line)?;
+                    }
+                    let typed = line.trim_end_matches(['\r', '\n']).to_string();
+                    let made = typed.is_empty();
+                    let password = if made { new_password() } else { typed };
+                    let user = hub
+                        .create_user(
+                            &viewer,
+                            crate::hub::NewUser {
+                                name,
+                                display_name,
+                                role: Role::parse(&role)?,
+                                team,
+                                password: password.clone(),
+                            },
+                        )
+                        .await?;
+                    eprintln!(
+                        "Created user `{}` with role {}{}.",
+                        user.name,
+                        user.role,
+                        user.team
+                            .as_deref()
+                            .map(|t| format!(" in team {t}"))
+                            .unwrap_or_default()
+                    );
+                    if made {
+                        eprintln!("Its password (copy it now: it is not shown again):");
+                        println!("{password}");
+                    }
+                }
+                UserCommand::List => {
+                    for u in hub.users(&viewer).await? {
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}",
+                            u.name,
+                            u.role,
+                            u.team.as_deref().unwrap_or("-"),
+                            crate::hub::ms_to_datetime(u.created_at),
+                            if u.disabled_at.is_some() {
+                                "disabled"
+                            } else {
+                                "active"
+                            }
+                        );
+                    }
+                }
+            }
+            hub.close().await;
+            Ok(())
+        }
         Command::Schema { out } => {
             let model = ContentModel::load(&cli.model_dir)?;
             let sdl = crate::graphql::sdl(&model).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -273,4 +361,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// A password of 20 letters and digits that cannot be mistaken for one another.
+fn new_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..20)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
 }

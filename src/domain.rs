@@ -155,3 +155,16 @@ pub struct HandoverRow {
     pub created_at: i64,
     pub expires_at: i64,
 }
+
+/// An account of the editor UI. `password_hash` is an argon2id PHC string.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub name: String,
+    pub display_name: String,
+    pub role: String,
+    pub team: Option<String>,
+    pub password_hash: String,
+    pub created_at: i64,
+    pub disabled_at: Option<i64>,
+}

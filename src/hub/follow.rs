@@ -48,6 +48,11 @@ pub(crate) fn effects(change: &ChangeRow) -> Effects {
             tokens: true,
             content: false,
         },
+        // Accounts change no answer and no token.
+        "user_create" => Effects {
+            tokens: false,
+            content: false,
+        },
         // Every other entry is a content or workflow change of an item. An
         // action this version does not know (written by a newer node) is
         // treated as the widest change rather than skipped.
@@ -124,6 +129,8 @@ mod tests {
         assert!(!effects(&change("token_revoke", false)).content);
         assert!(!effects(&change("publish", true)).tokens);
         assert!(effects(&change("publish", true)).content);
+        let user = effects(&change("user_create", false));
+        assert!(!user.tokens && !user.content);
         let unknown = effects(&change("something_new", false));
         assert!(unknown.tokens && unknown.content);
     }

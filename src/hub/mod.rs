@@ -20,6 +20,7 @@ mod rows;
 mod search;
 mod stats;
 mod tokens;
+mod users;
 mod write;
 
 use std::sync::Arc;
@@ -35,6 +36,7 @@ pub use read::{DEFAULT_PAGE, ItemKey, ListPage, ListRequest, MAX_PAGE};
 pub use search::{SearchPage, SearchQuery};
 pub use stats::{DEFAULT_CHANNEL, DEFAULT_RETENTION_DAYS, SearchCount, SearchStats, kept_query};
 pub use tokens::NewToken;
+pub use users::{MIN_PASSWORD_CHARS, NewUser};
 pub use write::{NewItem, Patch, Written};
 
 use crate::error::{Error, Result};

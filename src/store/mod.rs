@@ -13,6 +13,7 @@ mod handovers;
 mod list;
 mod read;
 mod stats;
+mod users;
 mod write;
 
 use std::path::Path;

@@ -450,3 +450,50 @@ fn after_kill_9_during_an_import_and_during_publishes_the_index_agrees_with_the_
     assert!(ok, "{out}{err}");
     assert!(out.contains("0 missing, 0 extra"), "{out}");
 }
+
+#[test]
+fn users_are_created_from_the_command_line_with_a_password_on_stdin_or_a_made_one() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = bron(dir.path())
+        .args([
+            "user",
+            "create",
+            "--name",
+            "jan",
+            "--role",
+            "editor",
+            "--team",
+            "Publiekszaken",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"een goed wachtwoord\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "a typed password is never printed");
+    // No password given: one is made, printed once.
+    let (ok, stdout, stderr) = run(bron(dir.path())
+        .args(["user", "create", "--name", "beheer", "--role", "admin"])
+        .stdin(Stdio::null()));
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.trim().len(), 20, "{stdout}");
+    let (ok, stdout, _) = run(bron(dir.path()).args(["user", "list"]));
+    assert!(ok);
+    assert!(stdout.contains("jan\teditor\tPubliekszaken"), "{stdout}");
+    assert!(stdout.contains("beheer\tadmin\t-"), "{stdout}");
+    assert!(!stdout.contains("argon2"), "{stdout}");
+}

@@ -14,4 +14,5 @@ mod model;
 mod relevance;
 mod rules;
 mod search;
+mod users;
 mod workflow;
