@@ -11,8 +11,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::channels::{check_channels, check_routes};
 use super::names::{SHARED_GRAPHQL_NAMES, generated_names};
-use super::validate::{Ctx, check_channels, check_routes, check_type};
+use super::validate::{Ctx, check_type};
 use super::{ContentModel, TypeDef, Vocabulary};
 
 /// Everything wrong with a content model, one problem per line.

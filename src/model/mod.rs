@@ -6,6 +6,7 @@
 //! model (the GraphQL schema, validation of item fields, import mapping) asks
 //! this module what exists. Field values are checked by [`values`].
 
+mod channels;
 mod load;
 mod names;
 mod scalars;

@@ -1,5 +1,6 @@
 //! Checking one piece of a parsed content model: a type and its fields
-//! (`check_type`, `check_field`) and the channel list (`check_channels`).
+//! (`check_type`, `check_field`). The channel list is checked in
+//! `channels.rs`.
 //! The GraphQL names a type generates are checked in `names.rs`. Each check pushes its problems, each starting
 //! with the file and the key, and returns the checked definition only when it
 //! found none.
@@ -9,143 +10,18 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::load::{RawChannels, RawField, RawRoutes, RawType, VOCABULARY_DIR};
+use super::load::{RawField, RawType, VOCABULARY_DIR};
 use super::names::check_generated_fields;
 use super::{
-    ChannelDef, ChannelStyle, DEFAULT_MAX_REFERENCES, FieldDef, FieldKind, RESERVED_FIELD_NAMES,
-    Routes, Syntax, TypeDef, Vocabulary,
+    DEFAULT_MAX_REFERENCES, FieldDef, FieldKind, RESERVED_FIELD_NAMES, Syntax, TypeDef, Vocabulary,
 };
 
-fn is_identifier(s: &str) -> bool {
+pub(super) fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some('a'..='z'))
         && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
         && !s.ends_with('_')
         && !s.contains("__")
-}
-
-pub(super) fn check_channels(
-    file: &str,
-    raw: RawChannels,
-    problems: &mut Vec<String>,
-) -> Vec<ChannelDef> {
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for (i, c) in raw.channels.into_iter().enumerate() {
-        let key = format!("channels[{i}]");
-        if !is_identifier(&c.name) {
-            problems.push(format!(
-                "{file}: {key}.name: `{}` is not a valid name (lowercase letters, digits and _)",
-                c.name
-            ));
-        }
-        if !seen.insert(c.name.clone()) {
-            problems.push(format!(
-                "{file}: {key}.name: duplicate channel `{}`",
-                c.name
-            ));
-        }
-        let max_length = match c.max_length {
-            Some(n) if n <= 0 => {
-                problems.push(format!(
-                    "{file}: {key}.max_length: must be a positive number, got {n}"
-                ));
-                None
-            }
-            n => n.map(|n| n as usize),
-        };
-        let style = match ChannelStyle::parse(c.style.as_deref().unwrap_or(&c.name)) {
-            Some(style) => style,
-            // An invalid name is reported above; its style goes with it.
-            None if c.style.is_none() && !is_identifier(&c.name) => ChannelStyle::Web,
-            None => {
-                problems.push(match &c.style {
-                    Some(s) => format!(
-                        "{file}: {key}.style: unknown style `{s}`; use web, chatbot, kcc or letter"
-                    ),
-                    None => format!(
-                        "{file}: {key}.style: missing: the channel `{}` is not one of web, chatbot, kcc or letter, so say how it renders with style = \"web\", \"chatbot\", \"kcc\" or \"letter\"",
-                        c.name
-                    ),
-                });
-                ChannelStyle::Web
-            }
-        };
-        let heading_level = match c.heading_level {
-            None => 1,
-            Some(n @ 1..=4) => n as u8,
-            Some(n) => {
-                problems.push(format!(
-                    "{file}: {key}.heading_level: must be 1 to 4 (the heading level of an item's title), got {n}"
-                ));
-                1
-            }
-        };
-        if let Some(url) = &c.item_url
-            && !(url.contains("{slug}") && (url.starts_with('/') || url.starts_with("https://")))
-        {
-            problems.push(format!(
-                "{file}: {key}.item_url: `{url}` must start with / or https:// and contain {{slug}} (and may contain {{type}}, {{plural}}, {{locale}})"
-            ));
-        }
-        out.push(ChannelDef {
-            label: c.label.unwrap_or_else(|| c.name.clone()),
-            name: c.name,
-            description: c.description,
-            internal: c.internal,
-            max_length,
-            style,
-            heading_level,
-            item_url: c.item_url,
-        });
-    }
-    if out.is_empty() {
-        problems.push(format!("{file}: channels: declare at least one channel"));
-    }
-    out
-}
-
-/// The routes outside the website, per locale: texts that may use facts.
-pub(super) fn check_routes(
-    file: &str,
-    raw: &BTreeMap<String, RawRoutes>,
-    problems: &mut Vec<String>,
-) -> BTreeMap<String, Routes> {
-    let mut out = BTreeMap::new();
-    for (locale, r) in raw {
-        let ok = locale.len() >= 2
-            && locale
-                .split('-')
-                .next()
-                .is_some_and(|l| l.bytes().all(|b| b.is_ascii_lowercase()));
-        if !ok {
-            problems.push(format!(
-                "{file}: routes.{locale}: must be a language code such as nl, en or nl-BE"
-            ));
-        }
-        for (key, text) in [
-            ("desk", &r.desk),
-            ("phone", &r.phone),
-            ("post", &r.post),
-            ("help", &r.help),
-        ] {
-            if text.as_deref().is_some_and(|t| t.trim().is_empty()) {
-                problems.push(format!(
-                    "{file}: routes.{locale}.{key}: empty text; leave the key out instead"
-                ));
-            }
-        }
-        out.insert(
-            locale.clone(),
-            Routes {
-                desk: r.desk.clone(),
-                phone: r.phone.clone(),
-                post: r.post.clone(),
-                help: r.help.clone(),
-            },
-        );
-    }
-    out
 }
 
 /// What checking one type needs: its file, and the names declared across the

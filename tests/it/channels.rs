@@ -31,32 +31,13 @@ async fn rendered(t: &TestHub, token: Option<&str>, slug: &str, channel: &str) -
 /// so snapshots do not change from day to day.
 fn undated(text: &str) -> String {
     let today = time::OffsetDateTime::now_utc().date();
-    let months = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
-    let dutch = format!(
-        "{} {} {}",
-        today.day(),
-        months[u8::from(today.month()) as usize - 1],
-        today.year()
-    );
     let iso = format!(
         "{}-{:02}-{:02}",
         today.year(),
         u8::from(today.month()),
         today.day()
     );
+    let dutch = bron::render::phrases("nl").date(&iso);
     text.replace(&dutch, "[vandaag]").replace(&iso, "[today]")
 }
 
