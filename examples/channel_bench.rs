@@ -190,6 +190,7 @@ fn main() {
         let reader = Viewer {
             role: Role::Anonymous,
             name: "bench".into(),
+            team: None,
         };
         let mut items = Vec::new();
         for i in 0..users {

@@ -364,7 +364,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// A password of 20 letters and digits that cannot be mistaken for one another.
-fn new_password() -> String {
+pub(crate) fn new_password() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();

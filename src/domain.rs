@@ -168,3 +168,38 @@ pub struct UserRow {
     pub created_at: i64,
     pub disabled_at: Option<i64>,
 }
+
+/// A login session of the editor UI, with the account it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionRow {
+    /// Hex SHA-256 of the cookie value; the value itself is never stored.
+    pub key_hash: String,
+    pub csrf: String,
+    #[sqlx(rename = "session_created_at")]
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    #[sqlx(flatten)]
+    pub user: UserRow,
+}
+
+/// An item in short, as the editor UI's worklist and lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct WorkRow {
+    pub id: String,
+    pub type_name: String,
+    pub slug: String,
+    pub locale: String,
+    /// `draft`, `published` or `archived`.
+    pub status: String,
+    pub version: i64,
+    pub published_version: Option<i64>,
+    pub review_by: Option<String>,
+    pub publish_at: Option<i64>,
+    pub unpublish_at: Option<i64>,
+    pub schedule_error: Option<String>,
+    pub updated_at: i64,
+    pub owner_team: Option<String>,
+    /// The title field's latest value (the slug when it has none).
+    pub title: Option<String>,
+}

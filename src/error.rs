@@ -10,6 +10,10 @@ use std::fmt;
 pub struct FieldError {
     pub field: String,
     pub message: String,
+    /// The same problem in plain Dutch, for the editor UI (which falls back
+    /// to `message` where there is none). Not part of the API's errors.
+    #[serde(skip)]
+    pub dutch: Option<String>,
 }
 
 impl FieldError {
@@ -17,7 +21,14 @@ impl FieldError {
         FieldError {
             field: field.into(),
             message: message.into(),
+            dutch: None,
         }
+    }
+
+    /// Adds the Dutch wording of the problem.
+    pub fn nl(mut self, dutch: impl Into<String>) -> FieldError {
+        self.dutch = Some(dutch.into());
+        self
     }
 }
 
@@ -61,6 +72,13 @@ pub enum Error {
     },
     #[error("{0}")]
     StoreBusy(String),
+    /// Too many failed logins for a name or from an address; nothing was
+    /// checked. Try again after `retry_after_seconds`.
+    #[error("{message}")]
+    TooManyAttempts {
+        message: String,
+        retry_after_seconds: u64,
+    },
     #[error("{0}")]
     SearchUnavailable(String),
     #[error("database error: {0}")]
@@ -96,6 +114,7 @@ impl Error {
             Error::Forbidden(_) => "FORBIDDEN",
             Error::Import { .. } => "IMPORT_FAILED",
             Error::StoreBusy(_) => "STORE_BUSY",
+            Error::TooManyAttempts { .. } => "TOO_MANY_ATTEMPTS",
             Error::SearchUnavailable(_) => "SEARCH_UNAVAILABLE",
             Error::Store(_) | Error::Migrate(_) | Error::Internal(_) => "INTERNAL",
         }
@@ -114,6 +133,7 @@ impl Error {
             | Error::ReferenceNotPublished(_)
             | Error::InvalidState(_) => 409,
             Error::Validation(_) | Error::BadInput(_) | Error::Import { .. } => 400,
+            Error::TooManyAttempts { .. } => 429,
             Error::StoreBusy(_) | Error::SearchUnavailable(_) => 503,
             Error::Store(_) | Error::Migrate(_) | Error::Internal(_) => 500,
         }

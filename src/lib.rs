@@ -7,6 +7,7 @@
 //! [`model`] is pure and used by all of them; [`domain`] holds the records
 //! and statuses every layer names. See ARCHITECTURE.md.
 
+pub mod admin;
 pub mod cli;
 pub mod domain;
 pub mod error;

@@ -101,6 +101,12 @@ pub fn spawn_scheduler(hub: Arc<Hub>) -> tokio::task::JoinHandle<()> {
             {
                 tracing::warn!(error = %e, "deleting expired hand-over codes failed");
             }
+            // And ended editor sessions.
+            if ticks % 60 == 2
+                && let Err(e) = hub.purge_sessions().await
+            {
+                tracing::warn!(error = %e, "deleting ended sessions failed");
+            }
         }
     })
 }
@@ -135,6 +141,45 @@ pub fn spawn_follower(hub: Arc<Hub>) -> tokio::task::JoinHandle<()> {
     })
 }
 
+/// On a fresh install there is no account to log in to the editor UI with:
+/// makes `admin`, with the password in `BRON_ADMIN_PASSWORD` or a new one
+/// printed once to the terminal.
+pub async fn first_admin(hub: &Hub, addr: SocketAddr) -> anyhow::Result<()> {
+    let cli = Viewer::cli();
+    if !hub.users(&cli).await?.is_empty() {
+        return Ok(());
+    }
+    let given = std::env::var("BRON_ADMIN_PASSWORD").unwrap_or_default();
+    let password = if given.is_empty() {
+        crate::cli::new_password()
+    } else {
+        given.clone()
+    };
+    hub.create_user(
+        &cli,
+        crate::hub::NewUser {
+            name: "admin".into(),
+            display_name: Some("Beheerder".into()),
+            role: crate::hub::Role::Admin,
+            team: None,
+            password: password.clone(),
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("cannot create the first admin: {e}"))?;
+    eprintln!("No accounts yet, so Bron made the first one.");
+    if given.is_empty() {
+        eprintln!(
+            "  Log in at http://{addr}/admin as `admin` with password {password}\n  (shown only now; add people with `bron user create --name NAME --role editor`)"
+        );
+    } else {
+        eprintln!(
+            "  Log in at http://{addr}/admin as `admin` with the password in BRON_ADMIN_PASSWORD."
+        );
+    }
+    Ok(())
+}
+
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let hub = open_hub(&config.data_dir, &config.model_dir).await?;
     // The schema is built before anything is written: a model it cannot
@@ -154,15 +199,19 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}; is another program using that port?"))?;
+    first_admin(&hub, addr).await?;
     hub.set_search_stats_retention(config.search_stats_days);
     hub.set_handover_ttl(Duration::from_secs(u64::from(config.handover_hours) * 3600));
     let scheduler = spawn_scheduler(hub.clone());
     let follower = spawn_follower(hub.clone());
     let stats = spawn_stats_writer(hub.clone());
     tracing::info!("Bron listens on http://{addr}/graphql (GraphiQL in a browser)");
-    axum::serve(listener, crate::http::app(api))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        crate::http::app(api).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     scheduler.abort();
     follower.abort();
     stats.abort();

@@ -4,6 +4,7 @@
 //! requests that are not GraphQL at all); `/healthz` answers 200 once the
 //! store is usable. Errors are JSON with `extensions.code`, like GraphQL's.
 
+mod admin;
 mod graphql;
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ pub fn app(api: Arc<Api>) -> Router {
         )
         .route("/graphql/schema.graphql", get(schema_sdl))
         .route("/healthz", get(healthz))
+        .merge(admin::router())
         .fallback(not_found)
         .with_state(api)
 }

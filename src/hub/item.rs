@@ -227,12 +227,13 @@ pub(crate) fn check_slug(slug: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::invalid(
+        Err(Error::Validation(vec![crate::error::FieldError::new(
             "slug",
             format!(
                 "`{slug}` is not a valid slug: use lowercase letters, digits and single hyphens, at most 120 characters (e.g. paspoort-aanvragen)"
             ),
-        ))
+        )
+        .nl("Een webadres-naam bestaat uit kleine letters, cijfers en losse streepjes, zoals paspoort-aanvragen.")]))
     }
 }
 

@@ -18,9 +18,11 @@ mod render;
 mod revise;
 mod rows;
 mod search;
+mod sessions;
 mod stats;
 mod tokens;
 mod users;
+mod worklist;
 mod write;
 
 use std::sync::Arc;
@@ -34,9 +36,11 @@ pub use index::IndexCheck;
 pub use item::{ItemView, slugify};
 pub use read::{DEFAULT_PAGE, ItemKey, ListPage, ListRequest, MAX_PAGE};
 pub use search::{SearchPage, SearchQuery};
+pub use sessions::{IDLE_MINUTES, NewSession, SESSION_HOURS, Session};
 pub use stats::{DEFAULT_CHANNEL, DEFAULT_RETENTION_DAYS, SearchCount, SearchStats, kept_query};
 pub use tokens::NewToken;
 pub use users::{MIN_PASSWORD_CHARS, NewUser};
+pub use worklist::{EXPIRING_DAYS, WORK_LIMIT, Worklist};
 pub use write::{NewItem, Patch, Written};
 
 use crate::error::{Error, Result};
@@ -95,11 +99,14 @@ impl Role {
     }
 }
 
-/// Who is asking: a role and a name for the revision log.
+/// Who is asking: a role, a name for the revision log, and for people who
+/// log in to the editor UI, their team (publishing rights can be scoped to
+/// the team that owns an item; see `publish.rs`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Viewer {
     pub role: Role,
     pub name: String,
+    pub team: Option<String>,
 }
 
 impl Viewer {
@@ -107,6 +114,7 @@ impl Viewer {
         Viewer {
             role: Role::Anonymous,
             name: "anonymous".into(),
+            team: None,
         }
     }
 
@@ -115,6 +123,7 @@ impl Viewer {
         Viewer {
             role: Role::Admin,
             name: "cli".into(),
+            team: None,
         }
     }
 
@@ -153,6 +162,10 @@ pub struct Hub {
     renders: render::RenderCache,
     /// How long a hand-over code lasts, in ms.
     handover_ms: AtomicI64,
+    /// Failed logins of the editor UI (see `sessions.rs`).
+    throttle: sessions::Throttle,
+    /// Owner teams for the worklist's filter (see `worklist.rs`).
+    teams: worklist::TeamCache,
 }
 
 impl Hub {
@@ -169,6 +182,8 @@ impl Hub {
             stats: stats::SearchCounter::default(),
             renders: render::RenderCache::default(),
             handover_ms: AtomicI64::new(i64::from(answer::DEFAULT_HANDOVER_HOURS) * 3_600_000),
+            throttle: sessions::Throttle::default(),
+            teams: worklist::TeamCache::default(),
         })
     }
 

@@ -87,7 +87,7 @@ fn stage_slot(stage: Stage) -> usize {
 }
 
 /// `YYYY-MM-DD` of a time in ms.
-fn date_of(ms: i64) -> String {
+pub(super) fn date_of(ms: i64) -> String {
     super::ms_to_datetime(ms).chars().take(10).collect()
 }
 
@@ -176,6 +176,31 @@ impl Hub {
         variables: &BTreeMap<String, String>,
         refs: Option<&HashMap<String, Arc<ItemView>>>,
     ) -> Result<Arc<Rendering>> {
+        self.render_inner(viewer, item, channel, variables, refs, true)
+            .await
+    }
+
+    /// `item` as the editor UI holds it before saving, rendered for
+    /// `channel`: never cached, because its content is not a revision.
+    pub async fn preview(
+        &self,
+        viewer: &Viewer,
+        item: &ItemView,
+        channel: &str,
+    ) -> Result<Arc<Rendering>> {
+        self.render_inner(viewer, item, channel, &BTreeMap::new(), None, false)
+            .await
+    }
+
+    async fn render_inner(
+        &self,
+        viewer: &Viewer,
+        item: &ItemView,
+        channel: &str,
+        variables: &BTreeMap<String, String>,
+        refs: Option<&HashMap<String, Arc<ItemView>>>,
+        cacheable: bool,
+    ) -> Result<Arc<Rendering>> {
         let ch = self.channel(viewer, channel)?;
         let ty = self.type_def(&item.type_name)?;
         let mut ids = Vec::new();
@@ -221,10 +246,11 @@ impl Hub {
             }
             h.finish()
         };
-        let cached = self
-            .renders
-            .enabled
-            .load(std::sync::atomic::Ordering::Relaxed);
+        let cached = cacheable
+            && self
+                .renders
+                .enabled
+                .load(std::sync::atomic::Ordering::Relaxed);
         // The key is a 64-bit hash: a hit must also be for this item and channel.
         if cached
             && let Some(r) = self.renders.renderings.get(&key)

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::item::{check_locale, check_slug, parse_fields};
 use super::write::{DEFAULT_LOCALE, new_id};
 use super::{Hub, NewItem, Patch, slugify};
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Result};
 use crate::model::FieldKind;
 use crate::model::values::{check_fields, format_date, parse_date};
 use crate::store::{ItemRow, Status};
@@ -43,9 +43,11 @@ fn normalise_review_by(v: Option<&str>) -> Result<Option<String>> {
     match v {
         None => Ok(None),
         Some(s) if s.trim().is_empty() => Ok(None),
-        Some(s) => parse_date(s)
-            .map(|d| Some(format_date(d)))
-            .map_err(|m| Error::invalid("reviewBy", m)),
+        Some(s) => parse_date(s).map(|d| Some(format_date(d))).map_err(|m| {
+            Error::Validation(vec![
+                FieldError::new("reviewBy", m).nl(format!("'{s}' is geen bestaande datum.")),
+            ])
+        }),
     }
 }
 
@@ -74,19 +76,21 @@ impl Hub {
                     .and_then(Value::as_str)
                     .unwrap_or("");
                 if let Some(c) = super::item::unfoldable(title) {
-                    return Err(Error::invalid(
+                    return Err(Error::Validation(vec![FieldError::new(
                         "slug",
                         format!(
                             "the title contains `{c}`, which cannot be written in a web address; pass a slug (lowercase letters, digits and hyphens)"
                         ),
-                    ));
+                    )
+                    .nl(format!("De titel bevat '{c}', dat niet in een webadres kan. Vul zelf een webadres-naam in (kleine letters, cijfers en streepjes)."))]));
                 }
                 let slug = slugify(title);
                 if slug.is_empty() {
-                    return Err(Error::invalid(
+                    return Err(Error::Validation(vec![FieldError::new(
                         "slug",
                         format!("no slug can be made from the title `{title}`; pass a slug"),
-                    ));
+                    )
+                    .nl("Van deze titel is geen webadres te maken. Vul zelf een webadres-naam in.")]));
                 }
                 slug
             }

@@ -85,6 +85,7 @@ impl Hub {
                 Role::Anonymous
             },
             name: viewer.name.clone(),
+            team: None,
         };
         self.load_many(&live, ids).await
     }
@@ -107,6 +108,7 @@ impl Hub {
             narrowed = Viewer {
                 role: Role::Anonymous,
                 name: viewer.name.clone(),
+                team: None,
             };
             &narrowed
         } else {

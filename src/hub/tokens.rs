@@ -66,7 +66,7 @@ pub struct NewToken {
     pub secret: String,
 }
 
-fn hash(secret: &str) -> String {
+pub(super) fn hash(secret: &str) -> String {
     let digest = Sha256::digest(secret.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -180,6 +180,7 @@ impl Hub {
         let viewer = Viewer {
             role: Role::parse(&role)?,
             name,
+            team: None,
         };
         self.tokens.put(h, viewer.clone(), epoch);
         Ok(viewer)

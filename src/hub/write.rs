@@ -145,11 +145,17 @@ impl Hub {
                 format!("fields.{field}")
             };
             match found.get(id) {
-                None => errors.push(FieldError::new(path, format!("no item with id `{id}`"))),
-                Some(t) if t != want => errors.push(FieldError::new(
-                    path,
-                    format!("`{id}` is a {t}, but this field refers to a {want}"),
-                )),
+                None => errors.push(
+                    FieldError::new(path, format!("no item with id `{id}`"))
+                        .nl("Dit item bestaat niet (meer); kies een ander."),
+                ),
+                Some(t) if t != want => errors.push(
+                    FieldError::new(
+                        path,
+                        format!("`{id}` is a {t}, but this field refers to a {want}"),
+                    )
+                    .nl("Dit item is van een ander soort dan dit veld vraagt."),
+                ),
                 Some(_) => {}
             }
         }
@@ -186,6 +192,7 @@ impl Hub {
                     path.clone(),
                     format!("{{{{fact:{slug}}}}} names no fact in locale {locale}; create the fact first, or correct the slug"),
                 )
+                .nl(format!("Het feit '{slug}' bestaat niet. Maak het eerst aan bij Feiten, of verbeter de naam."))
             })
             .collect();
         if errors.is_empty() {

@@ -39,6 +39,8 @@ impl std::error::Error for ModelError {}
 pub(super) struct RawType {
     pub(super) name: String,
     pub(super) label: Option<String>,
+    /// The label for many items at once ("Producten"), for the editor UI.
+    pub(super) label_plural: Option<String>,
     pub(super) plural: Option<String>,
     pub(super) description: Option<String>,
     pub(super) title_field: Option<String>,

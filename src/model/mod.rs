@@ -114,6 +114,8 @@ pub struct TypeDef {
     pub name: String,
     pub plural: String,
     pub label: String,
+    /// The label for many items ("Producten"); the label when not given.
+    pub label_plural: String,
     pub description: Option<String>,
     pub title_field: String,
     pub fields: Vec<FieldDef>,

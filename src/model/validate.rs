@@ -128,8 +128,10 @@ pub(super) fn check_type(
     if problems.len() == before {
         check_generated_fields(file, &raw.name, &fields, &title_field, problems);
     }
+    let label = raw.label.unwrap_or_else(|| raw.name.clone());
     (problems.len() == before).then(|| TypeDef {
-        label: raw.label.unwrap_or_else(|| raw.name.clone()),
+        label_plural: raw.label_plural.unwrap_or_else(|| label.clone()),
+        label,
         name: raw.name,
         plural,
         description: raw.description,

@@ -25,14 +25,17 @@ pub fn check_fields(
     for name in fields.keys() {
         if ty.field(name).is_none() {
             let known: Vec<_> = ty.fields.iter().map(|f| f.name.as_str()).collect();
-            errors.push(FieldError::new(
-                format!("fields.{name}"),
-                format!(
-                    "unknown field `{name}` for type {}; known fields: {}",
-                    ty.name,
-                    known.join(", ")
-                ),
-            ));
+            errors.push(
+                FieldError::new(
+                    format!("fields.{name}"),
+                    format!(
+                        "unknown field `{name}` for type {}; known fields: {}",
+                        ty.name,
+                        known.join(", ")
+                    ),
+                )
+                .nl(format!("Het veld `{name}` bestaat niet bij dit type.")),
+            );
         }
     }
     let mut out = Map::new();
@@ -44,7 +47,10 @@ pub fn check_fields(
                 out.insert(def.name.clone(), v);
             }
             None if def.required && !errors.iter().any(|e| e.field.starts_with(&path)) => {
-                errors.push(FieldError::new(path, format!("`{}` is required", def.name)));
+                errors.push(
+                    FieldError::new(path, format!("`{}` is required", def.name))
+                        .nl("Dit veld is verplicht: vul het in."),
+                );
             }
             None => {}
         }
@@ -91,33 +97,46 @@ fn check_field(
     }
     if def.list {
         let Value::Array(items) = value else {
-            errors.push(FieldError::new(
-                path,
-                format!("expected a list of {} values", def.kind.name()),
-            ));
+            errors.push(
+                FieldError::new(
+                    path,
+                    format!("expected a list of {} values", def.kind.name()),
+                )
+                .nl("Hier hoort een lijst."),
+            );
             return None;
         };
         if let Some(max) = def.max_items
             && items.len() > max
         {
-            errors.push(FieldError::new(
-                path,
-                format!("at most {max} entries, got {}", items.len()),
-            ));
+            errors.push(
+                FieldError::new(path, format!("at most {max} entries, got {}", items.len())).nl(
+                    format!(
+                        "Hier passen hoogstens {max} onderdelen; het zijn er nu {}.",
+                        items.len()
+                    ),
+                ),
+            );
             return None;
         }
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let p = format!("{path}[{i}]");
             if item.is_null() {
-                errors.push(FieldError::new(p, "a list may not contain null"));
+                errors.push(
+                    FieldError::new(p, "a list may not contain null")
+                        .nl("Een onderdeel van de lijst is leeg."),
+                );
                 continue;
             }
             if def.kind == FieldKind::Reference && items[..i].contains(item) {
-                errors.push(FieldError::new(
-                    p,
-                    format!("{item} is already in this list; refer to an item once"),
-                ));
+                errors.push(
+                    FieldError::new(
+                        p,
+                        format!("{item} is already in this list; refer to an item once"),
+                    )
+                    .nl("Dit item staat al in de lijst; noem het één keer."),
+                );
                 continue;
             }
             if let Some(v) = check_scalar(model, def, &p, item, errors) {
@@ -136,19 +155,22 @@ fn check_scalar(
     value: &Value,
     errors: &mut Vec<FieldError>,
 ) -> Option<Value> {
-    let mut fail = |msg: String| {
-        errors.push(FieldError::new(path, msg));
+    let mut fail = |msg: String, dutch: String| {
+        errors.push(FieldError::new(path, msg).nl(dutch));
         None
     };
     let kind = def.kind;
     match kind {
         FieldKind::Text | FieldKind::Markdown | FieldKind::Uri => {
             let Value::String(s) = value else {
-                return fail(format!(
-                    "expected {} (a string), got {}",
-                    kind.name(),
-                    type_of(value)
-                ));
+                return fail(
+                    format!(
+                        "expected {} (a string), got {}",
+                        kind.name(),
+                        type_of(value)
+                    ),
+                    "Hier hoort tekst.".into(),
+                );
             };
             if s.trim().is_empty() {
                 return None;
@@ -157,28 +179,46 @@ fn check_scalar(
             if let Some(max) = def.max_length
                 && len > max
             {
-                return fail(format!("is {len} characters long; the maximum is {max}"));
+                return fail(
+                    format!("is {len} characters long; the maximum is {max}"),
+                    format!("Deze tekst is {len} tekens lang; er passen er hoogstens {max}."),
+                );
             }
             if kind != FieldKind::Markdown && s.contains(['\u{0}']) {
-                return fail("contains a NUL character".into());
+                return fail(
+                    "contains a NUL character".into(),
+                    "De tekst bevat een onzichtbaar teken dat niet mag; typ hem opnieuw.".into(),
+                );
             }
             if kind == FieldKind::Text && def.list && s.contains('\n') {
-                return fail("a list entry must be a single line".into());
+                return fail(
+                    "a list entry must be a single line".into(),
+                    "Elk onderdeel van de lijst staat op één regel.".into(),
+                );
             }
             if let Some(re) = &def.pattern
                 && !re.is_match(s)
             {
-                return fail(format!("`{s}` does not match the pattern {}", re.as_str()));
+                return fail(
+                    format!("`{s}` does not match the pattern {}", re.as_str()),
+                    format!("'{s}' heeft niet de vorm die dit veld vraagt."),
+                );
             }
             if def.syntax == Some(super::Syntax::Rule)
                 && let Err(e) = crate::rules::parse(s)
             {
-                return fail(format!("the rule `{s}` does not parse: {e}"));
+                return fail(
+                    format!("the rule `{s}` does not parse: {e}"),
+                    format!("Deze regel is niet te lezen: {e}"),
+                );
             }
             if kind == FieldKind::Uri
                 && let Err(msg) = check_uri(s)
             {
-                return fail(msg);
+                return fail(
+                    msg,
+                    "Vul een volledig webadres in, zoals https://www.voorbeeld.nl/pagina.".into(),
+                );
             }
             if let Some(vocab) = def
                 .vocabulary
@@ -186,26 +226,41 @@ fn check_scalar(
                 .and_then(|v| model.vocabularies.get(v))
                 && !vocab.entries.contains_key(s.as_str())
             {
-                return fail(format!(
-                    "`{s}` is not in the {} list (values must match exactly, including case)",
-                    vocab.name
-                ));
+                return fail(
+                    format!(
+                        "`{s}` is not in the {} list (values must match exactly, including case)",
+                        vocab.name
+                    ),
+                    format!(
+                        "'{s}' staat niet in de lijst {}; neem de waarde precies over.",
+                        vocab.name
+                    ),
+                );
             }
             Some(Value::String(s.clone()))
         }
         FieldKind::Integer => {
             let Some(n) = value.as_i64() else {
-                return fail(format!("expected an integer, got {}", type_of(value)));
+                return fail(
+                    format!("expected an integer, got {}", type_of(value)),
+                    "Vul een heel getal in, zoals 12.".into(),
+                );
             };
             if let Some(min) = def.min
                 && n < min
             {
-                return fail(format!("{n} is below the minimum {min}"));
+                return fail(
+                    format!("{n} is below the minimum {min}"),
+                    format!("{n} is te klein; het kleinste toegestane getal is {min}."),
+                );
             }
             if let Some(max) = def.max
                 && n > max
             {
-                return fail(format!("{n} is above the maximum {max}"));
+                return fail(
+                    format!("{n} is above the maximum {max}"),
+                    format!("{n} is te groot; het grootste toegestane getal is {max}."),
+                );
             }
             Some(Value::from(n))
         }
@@ -213,65 +268,95 @@ fn check_scalar(
             let text = match value {
                 Value::String(s) => s.trim().to_string(),
                 Value::Number(n) => n.to_string(),
-                other => return fail(format!("expected a decimal number, got {}", type_of(other))),
+                other => {
+                    return fail(
+                        format!("expected a decimal number, got {}", type_of(other)),
+                        "Vul een getal in, zoals 84.70.".into(),
+                    );
+                }
             };
             match normalise_decimal(&text, kind == FieldKind::Money) {
                 Ok(s) => Some(Value::String(s)),
-                Err(msg) => fail(msg),
+                Err(msg) if kind == FieldKind::Money => fail(
+                    msg,
+                    "Vul een bedrag in euro's in met een punt voor de centen, zoals 84.70.".into(),
+                ),
+                Err(msg) => fail(
+                    msg,
+                    "Vul een getal in met een punt als decimaalteken, zoals 2.5.".into(),
+                ),
             }
         }
         FieldKind::Date => {
             let Value::String(s) = value else {
-                return fail(format!(
-                    "expected a date (YYYY-MM-DD), got {}",
-                    type_of(value)
-                ));
+                return fail(
+                    format!("expected a date (YYYY-MM-DD), got {}", type_of(value)),
+                    "Vul een datum in.".into(),
+                );
             };
             match parse_date(s) {
                 Ok(d) => Some(Value::String(format_date(d))),
-                Err(msg) => fail(msg),
+                Err(msg) => fail(msg, format!("'{s}' is geen bestaande datum.")),
             }
         }
         FieldKind::DateTime => {
             let Value::String(s) = value else {
-                return fail(format!(
-                    "expected a date-time (RFC 3339), got {}",
-                    type_of(value)
-                ));
+                return fail(
+                    format!("expected a date-time (RFC 3339), got {}", type_of(value)),
+                    "Vul een datum en tijd in.".into(),
+                );
             };
             match parse_datetime(s) {
                 Ok(t) => Some(Value::String(format_datetime(t))),
-                Err(msg) => fail(msg),
+                Err(msg) => fail(msg, format!("'{s}' is geen bestaande datum en tijd.")),
             }
         }
         FieldKind::Boolean => match value {
             Value::Bool(b) => Some(Value::Bool(*b)),
-            other => fail(format!("expected true or false, got {}", type_of(other))),
+            other => fail(
+                format!("expected true or false, got {}", type_of(other)),
+                "Kies ja of nee.".into(),
+            ),
         },
         FieldKind::Enum => {
             let Value::String(s) = value else {
-                return fail(format!(
-                    "expected one of {}, got {}",
-                    def.values.join(", "),
-                    type_of(value)
-                ));
+                return fail(
+                    format!(
+                        "expected one of {}, got {}",
+                        def.values.join(", "),
+                        type_of(value)
+                    ),
+                    format!("Kies een van: {}.", def.values.join(", ")),
+                );
             };
             if def.values.iter().any(|v| v == s) {
                 Some(Value::String(s.clone()))
             } else {
-                fail(format!("`{s}` is not one of {}", def.values.join(", ")))
+                fail(
+                    format!("`{s}` is not one of {}", def.values.join(", ")),
+                    format!(
+                        "'{s}' kan hier niet; kies een van: {}.",
+                        def.values.join(", ")
+                    ),
+                )
             }
         }
         FieldKind::Reference => {
             let Value::String(s) = value else {
-                return fail(format!(
-                    "expected the id of a {} item, got {}",
-                    def.to.as_deref().unwrap_or("?"),
-                    type_of(value)
-                ));
+                return fail(
+                    format!(
+                        "expected the id of a {} item, got {}",
+                        def.to.as_deref().unwrap_or("?"),
+                        type_of(value)
+                    ),
+                    "Kies een item uit de zoekresultaten.".into(),
+                );
             };
             if s.trim().is_empty() || s.len() > 200 {
-                return fail(format!("`{s}` is not an item id"));
+                return fail(
+                    format!("`{s}` is not an item id"),
+                    "Kies een item uit de zoekresultaten.".into(),
+                );
             }
             Some(Value::String(s.clone()))
         }

@@ -12,8 +12,10 @@ mod bulk;
 mod handovers;
 mod list;
 mod read;
+mod sessions;
 mod stats;
 mod users;
+mod worklist;
 mod write;
 
 use std::path::Path;
@@ -28,6 +30,7 @@ use sqlx::sqlite::{
 pub use bulk::{ItemKeyRow, Revision};
 pub use list::{Cursor, FieldFilter, ListQuery, ListResult, Order, OrderKey, SortKind, SortValue};
 pub use stats::SearchCountRow;
+pub use worklist::{Titles, WorkSection};
 pub use write::{Change, Edge, WriteTx};
 
 pub use crate::domain::{ChangeRow, ItemRow, RevisionRow, Stage, Status, TokenRow};

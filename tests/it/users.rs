@@ -78,6 +78,7 @@ async fn only_admins_create_users() {
     let publisher = Viewer {
         role: Role::Publisher,
         name: "p".into(),
+        team: None,
     };
     let e = t
         .hub

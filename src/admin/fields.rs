@@ -1,0 +1,387 @@
+//! The parts of the edit page made from the model and the unsaved values:
+//! a widget per field (with its error and readability hints), the
+//! reference lists with their titles, and the four channel previews.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::form::{Values, error_target};
+use super::readability::{self, Jargon, Level};
+use super::views::status_label;
+use crate::error::FieldError;
+use crate::hub::{Hub, ItemView, Session};
+use crate::model::{FieldDef, FieldKind, TypeDef};
+use crate::store::{Stage, Status};
+
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct RefView {
+    pub id: String,
+    pub title: String,
+    pub href: String,
+    pub status: &'static str,
+    pub status_class: &'static str,
+    pub error: Option<String>,
+}
+
+impl RefView {
+    pub fn of(hub: &Hub, v: &ItemView) -> RefView {
+        let (status, status_class) =
+            status_label(v.status.as_str(), v.version, v.published_version);
+        let title = hub
+            .model()
+            .get(&v.type_name)
+            .and_then(|t| v.fields.get(&t.title_field))
+            .and_then(Value::as_str)
+            .unwrap_or(&v.slug)
+            .to_string();
+        RefView {
+            id: v.id.clone(),
+            title,
+            href: format!("/admin/{}/{}", v.type_name, v.id),
+            status,
+            status_class,
+            error: None,
+        }
+    }
+}
+
+pub struct ReadView {
+    pub level: &'static str,
+    pub class: &'static str,
+    pub summary: String,
+    pub hints: Vec<String>,
+}
+
+pub struct FieldView {
+    pub name: String,
+    pub id: String,
+    pub label: String,
+    pub description: Option<String>,
+    pub note: String,
+    pub widget: &'static str,
+    pub value: String,
+    pub rows: usize,
+    pub required: bool,
+    pub max_length: Option<usize>,
+    pub options: Vec<Opt>,
+    pub refs: Vec<RefView>,
+    pub list: bool,
+    pub to_label: String,
+    pub query: String,
+    pub results: Option<Vec<RefView>>,
+    pub error: Option<String>,
+    pub read: Option<ReadView>,
+    /// Several controls: a fieldset with a legend instead of a label.
+    pub group: bool,
+}
+
+impl FieldView {
+    /// A plain one-line field (the item's own slug, dates and ids).
+    pub fn simple(
+        name: &str,
+        label: &str,
+        help: &str,
+        widget: &'static str,
+        value: &str,
+    ) -> FieldView {
+        FieldView {
+            name: name.into(),
+            id: format!("m-{name}"),
+            label: label.into(),
+            description: Some(help.into()),
+            note: String::new(),
+            widget,
+            value: value.into(),
+            rows: 1,
+            required: false,
+            max_length: None,
+            options: Vec::new(),
+            refs: Vec::new(),
+            list: false,
+            to_label: String::new(),
+            query: String::new(),
+            results: None,
+            error: None,
+            read: None,
+            group: false,
+        }
+    }
+}
+
+/// The message of an error for people: the Dutch wording when there is one.
+pub fn dutch(e: &FieldError) -> String {
+    e.dutch.clone().unwrap_or_else(|| e.message.clone())
+}
+
+fn readability_of(text: &str, jargon: &[Jargon], locale: &str) -> Option<ReadView> {
+    // The measures are for Dutch: other languages get no hints.
+    if text.trim().is_empty() || !(locale == "nl" || locale.starts_with("nl-")) {
+        return None;
+    }
+    let r = readability::analyse(text, jargon);
+    let (level, class) = match r.level {
+        Level::Easy => ("Makkelijk (B1)", "easy"),
+        Level::Fair => ("Redelijk", "fair"),
+        Level::Hard => ("Moeilijk (boven B1)", "hard"),
+        Level::TooShort => ("Te kort om te meten", "short"),
+    };
+    let summary = match r.flesch_douma {
+        Some(score) => format!(
+            "Flesch-Douma {score:.0} · {} woorden in {} zinnen",
+            r.words, r.sentences
+        ),
+        None => format!("{} woorden", r.words),
+    };
+    Some(ReadView {
+        level,
+        class,
+        summary,
+        hints: r.hints.into_iter().map(|h| h.message).collect(),
+    })
+}
+
+fn note(def: &FieldDef) -> String {
+    if def.internal {
+        "Alleen intern: KCC-medewerkers zien dit, inwoners niet.".into()
+    } else if !def.channels.is_empty() {
+        format!("Alleen in: {}.", def.channels.join(", "))
+    } else {
+        String::new()
+    }
+}
+
+/// Everything a field view needs besides the field and its values.
+pub struct FieldCtx<'a> {
+    pub refs: &'a HashMap<String, Arc<ItemView>>,
+    pub errors: &'a [FieldError],
+    /// A reference search: the field, what was typed, what was found.
+    pub find: Option<(&'a str, &'a str, Vec<RefView>)>,
+    pub jargon: &'a [Jargon],
+    /// The item's language: readability hints are for Dutch text only.
+    pub locale: &'a str,
+}
+
+pub fn field_view(hub: &Hub, def: &FieldDef, values: &Values, cx: &mut FieldCtx<'_>) -> FieldView {
+    let vals = values.get(&def.name);
+    let first = vals.first().cloned().unwrap_or_default();
+    let mut v = FieldView::simple(&def.name, &def.label, "", "text", &first);
+    v.id = format!("f-{}", def.name);
+    v.description = def.description.clone();
+    v.note = note(def);
+    v.required = def.required;
+    v.max_length = def.max_length;
+    v.list = def.list;
+    let mut entry_errors: HashMap<usize, String> = HashMap::new();
+    for e in cx.errors {
+        let (name, idx) = error_target(&e.field);
+        if name == def.name {
+            match idx {
+                Some(i) if def.kind == FieldKind::Reference => {
+                    entry_errors.insert(i, dutch(e));
+                }
+                _ => v.error = Some(dutch(e)),
+            }
+        }
+    }
+    if def.list && def.kind != FieldKind::Reference && def.kind != FieldKind::Enum {
+        v.widget = "lines";
+        v.value = vals.join("\n");
+        v.rows = (vals.len() + 1).clamp(2, 8);
+        v.description = Some(format!(
+            "{}Eén per regel.",
+            def.description
+                .as_deref()
+                .map(|d| format!("{d} "))
+                .unwrap_or_default()
+        ));
+        return v;
+    }
+    match def.kind {
+        FieldKind::Text if def.max_length.is_none_or(|m| m > 200) => {
+            v.widget = "textarea";
+            v.rows = 3;
+            v.read = readability_of(&first, cx.jargon, cx.locale);
+        }
+        FieldKind::Text => {}
+        FieldKind::Markdown => {
+            v.widget = "markdown";
+            v.rows = 8;
+            v.read = readability_of(&first, cx.jargon, cx.locale);
+        }
+        FieldKind::Integer | FieldKind::Decimal | FieldKind::Money => v.widget = "number",
+        FieldKind::Date => v.widget = "date",
+        FieldKind::DateTime => {
+            v.widget = "datetime-local";
+            v.value = first.chars().take(16).collect();
+        }
+        FieldKind::Uri => v.widget = "url",
+        FieldKind::Boolean => {
+            v.widget = "radios";
+            v.group = true;
+            let mut opts = vec![("true", "Ja"), ("false", "Nee")];
+            if !def.required {
+                opts.push(("", "Niet ingevuld"));
+            }
+            v.options = opts
+                .into_iter()
+                .map(|(value, label)| Opt {
+                    selected: first == value,
+                    value: value.into(),
+                    label: label.into(),
+                })
+                .collect();
+        }
+        FieldKind::Enum => {
+            v.widget = if def.list { "checks" } else { "select" };
+            v.group = def.list;
+            v.options = def
+                .values
+                .iter()
+                .map(|val| Opt {
+                    value: val.clone(),
+                    label: val.replace('_', " "),
+                    selected: vals.contains(val),
+                })
+                .collect();
+        }
+        FieldKind::Reference => {
+            v.widget = "refs";
+            v.group = true;
+            let to = def.to.as_deref().unwrap_or_default();
+            v.to_label = hub
+                .model()
+                .get(to)
+                .map(|t| t.label.clone())
+                .unwrap_or_default();
+            v.refs = vals
+                .iter()
+                .enumerate()
+                .map(|(i, id)| {
+                    let mut r = match cx.refs.get(id) {
+                        Some(item) => RefView::of(hub, item),
+                        None => RefView {
+                            id: id.clone(),
+                            title: "(bestaat niet meer)".into(),
+                            href: "#".into(),
+                            status: "Onbekend",
+                            status_class: "archived",
+                            error: None,
+                        },
+                    };
+                    r.error = entry_errors.remove(&i);
+                    r
+                })
+                .collect();
+            if let Some((field, query, _)) = &cx.find
+                && *field == def.name
+            {
+                v.query = query.to_string();
+                v.results = cx.find.take().map(|(_, _, found)| found);
+            }
+        }
+    }
+    v
+}
+
+/// A preview of one channel.
+pub struct PreviewView {
+    pub channel: String,
+    pub label: String,
+    pub html: Option<String>,
+    pub text: Option<String>,
+    pub notes: Vec<String>,
+}
+
+fn channel_label(name: &str) -> String {
+    match name {
+        "web" => "Website".into(),
+        "chatbot" => "Chatbot".into(),
+        "kcc" => "KCC (klantcontactcentrum)".into(),
+        "letter" => "Brief".into(),
+        other => other.into(),
+    }
+}
+
+/// The unsaved item rendered for every channel the editor may see.
+pub async fn previews(hub: &Hub, s: &Session, item: &ItemView) -> Vec<PreviewView> {
+    let mut out = Vec::new();
+    for ch in &hub.model().channels {
+        let mut p = PreviewView {
+            channel: ch.name.clone(),
+            label: channel_label(&ch.name),
+            html: None,
+            text: None,
+            notes: Vec::new(),
+        };
+        match hub.preview(&s.viewer, item, &ch.name).await {
+            Ok(r) => {
+                p.html = r.html.clone();
+                p.text = if r.html.is_some() {
+                    None
+                } else {
+                    r.text.clone()
+                };
+                if !r.missing_facts.is_empty() {
+                    p.notes.push(format!(
+                        "Feiten zonder waarde: {}.",
+                        r.missing_facts.join(", ")
+                    ));
+                }
+                if r.truncated {
+                    p.notes.push("Ingekort tot wat dit kanaal toont.".into());
+                }
+                if !r.merge_fields.is_empty() {
+                    p.notes.push(format!(
+                        "Samenvoegvelden, in te vullen per brief: {}.",
+                        r.merge_fields.join(", ")
+                    ));
+                }
+            }
+            Err(e) => p.notes.push(format!("Geen voorbeeld: {e}")),
+        }
+        out.push(p);
+    }
+    out
+}
+
+/// An item view of unsaved values, for previews.
+pub fn unsaved(
+    ty: &TypeDef,
+    base: Option<&ItemView>,
+    values: &Values,
+    slug: &str,
+    locale: &str,
+) -> ItemView {
+    let mut fields = values.to_fields(ty);
+    fields.retain(|_, v| !v.is_null());
+    ItemView {
+        id: base.map(|b| b.id.clone()).unwrap_or_else(|| "nieuw".into()),
+        type_name: ty.name.clone(),
+        slug: if slug.is_empty() {
+            "nieuw".into()
+        } else {
+            slug.into()
+        },
+        locale: locale.into(),
+        status: base.map(|b| b.status).unwrap_or(Status::Draft),
+        version: base.map(|b| b.version).unwrap_or(0),
+        published_version: base.and_then(|b| b.published_version),
+        external_id: None,
+        review_by: base.and_then(|b| b.review_by.clone()),
+        publish_at: None,
+        unpublish_at: None,
+        schedule_error: None,
+        created_at: base.map(|b| b.created_at).unwrap_or(0),
+        updated_at: base.map(|b| b.updated_at).unwrap_or(0),
+        published_at: None,
+        stage: Stage::Latest,
+        fields,
+    }
+}

@@ -1,0 +1,107 @@
+//! The editor UI's start page: per team, what needs doing. Items past their
+//! review date, scheduled unpublishes coming up (temporary content about to
+//! expire), scheduled publications, drafts and edits waiting for a
+//! publisher, and the latest changes. Editors and up.
+
+use std::sync::Mutex;
+
+use super::{Hub, Role, Viewer, now_ms};
+use crate::domain::{ChangeRow, WorkRow};
+use crate::error::Result;
+use crate::store::{Titles, WorkSection};
+
+/// Rows per worklist section.
+pub const WORK_LIMIT: i64 = 50;
+/// Scheduled unpublishes within this many days count as expiring.
+pub const EXPIRING_DAYS: i64 = 30;
+
+#[derive(Debug, Clone, Default)]
+pub struct Worklist {
+    pub overdue: Vec<WorkRow>,
+    pub expiring: Vec<WorkRow>,
+    pub scheduled: Vec<WorkRow>,
+    pub waiting: Vec<WorkRow>,
+    /// Recent changes, newest first, with the item as it is now (None when
+    /// it was deleted since).
+    pub recent: Vec<(ChangeRow, Option<WorkRow>)>,
+}
+
+/// Owner teams at the sequence they were read at.
+#[derive(Default)]
+pub(super) struct TeamCache(Mutex<Option<(i64, Vec<String>)>>);
+
+impl Hub {
+    fn titles(&self) -> Vec<(String, String)> {
+        self.model
+            .types
+            .values()
+            .map(|t| (t.name.clone(), t.title_field.clone()))
+            .collect()
+    }
+
+    /// What `team` (every team for None) has to do, as of today.
+    pub async fn worklist(&self, viewer: &Viewer, team: Option<&str>) -> Result<Worklist> {
+        viewer.require(Role::Editor, "reading the worklist")?;
+        let titles = self.titles();
+        let titles = Titles(&titles);
+        let now = now_ms();
+        let today = super::render::date_of(now);
+        let until = now + EXPIRING_DAYS * 86_400_000;
+        let section = |s| {
+            self.store
+                .work_section(s, &titles, team, &today, until, WORK_LIMIT)
+        };
+        let overdue = section(WorkSection::Overdue).await?;
+        let expiring = section(WorkSection::Expiring).await?;
+        let scheduled = section(WorkSection::Scheduled).await?;
+        let waiting = section(WorkSection::Waiting).await?;
+        let changes = self.store.recent_item_changes(200).await?;
+        let ids: Vec<String> = changes.iter().filter_map(|c| c.item_id.clone()).collect();
+        let rows = self.store.work_rows(&ids, &titles).await?;
+        let mut recent = Vec::new();
+        for c in changes {
+            let row = rows
+                .iter()
+                .find(|r| Some(&r.id) == c.item_id.as_ref())
+                .cloned();
+            let in_team = match (team, &row) {
+                (None, _) => true,
+                (Some(t), Some(r)) => r.owner_team.as_deref() == Some(t),
+                (Some(_), None) => false,
+            };
+            if in_team {
+                recent.push((c, row));
+            }
+            if recent.len() == 20 {
+                break;
+            }
+        }
+        Ok(Worklist {
+            overdue,
+            expiring,
+            scheduled,
+            waiting,
+            recent,
+        })
+    }
+
+    /// Short rows of these items, for lists that already know the ids.
+    pub async fn work_rows(&self, viewer: &Viewer, ids: &[String]) -> Result<Vec<WorkRow>> {
+        viewer.require(Role::Editor, "reading the worklist")?;
+        let titles = self.titles();
+        self.store.work_rows(ids, &Titles(&titles)).await
+    }
+
+    /// The teams items name as their owner, sorted.
+    pub async fn owner_teams(&self) -> Result<Vec<String>> {
+        let seq = self.seq();
+        if let Some((at, teams)) = &*self.teams.0.lock().unwrap_or_else(|e| e.into_inner())
+            && *at == seq
+        {
+            return Ok(teams.clone());
+        }
+        let teams = self.store.owner_teams().await?;
+        *self.teams.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((seq, teams.clone()));
+        Ok(teams)
+    }
+}

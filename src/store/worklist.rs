@@ -1,0 +1,128 @@
+//! The reads behind the editor UI's worklist and lists: short rows (id,
+//! type, title, status, dates) rather than whole items, so a page of fifty
+//! costs what fifty titles cost. Every query here is bounded by a LIMIT and
+//! served by an index at 10,000+ items (see migration 0006).
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::Store;
+use crate::domain::WorkRow;
+use crate::error::Result;
+
+/// Which items a worklist section holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkSection {
+    /// `review_by` before the given date (YYYY-MM-DD), not archived.
+    Overdue,
+    /// A scheduled unpublish before the given time (unix ms).
+    Expiring,
+    /// A scheduled publish.
+    Scheduled,
+    /// Latest content that is not live: drafts and unpublished edits.
+    Waiting,
+}
+
+/// How a short row names its title: per type, the field that holds it.
+pub struct Titles<'a>(pub &'a [(String, String)]);
+
+impl Titles<'_> {
+    fn push(&self, q: &mut QueryBuilder<'_, Sqlite>) {
+        q.push("CASE type");
+        for (ty, field) in self.0 {
+            q.push(" WHEN ")
+                .push_bind(ty.clone())
+                .push(" THEN json_extract(fields, ")
+                .push_bind(format!("$.{field}"))
+                .push(")");
+        }
+        q.push(" ELSE slug END");
+    }
+}
+
+const OWNER: &str = "json_extract(fields, '$.owner_team')";
+
+fn select<'a>(titles: &Titles<'_>) -> QueryBuilder<'a, Sqlite> {
+    let mut q = QueryBuilder::new(
+        "SELECT id, type AS type_name, slug, locale, status, version, published_version, \
+         review_by, publish_at, unpublish_at, schedule_error, updated_at, ",
+    );
+    q.push(OWNER).push(" AS owner_team, ");
+    titles.push(&mut q);
+    q.push(" AS title FROM items WHERE ");
+    q
+}
+
+impl Store {
+    /// Up to `limit` rows of one worklist section, optionally of one team.
+    /// `date` is today (Overdue); `until` a time (Expiring).
+    pub async fn work_section(
+        &self,
+        section: WorkSection,
+        titles: &Titles<'_>,
+        team: Option<&str>,
+        date: &str,
+        until: i64,
+        limit: i64,
+    ) -> Result<Vec<WorkRow>> {
+        let mut q = select(titles);
+        let order = match section {
+            WorkSection::Overdue => {
+                q.push("review_by IS NOT NULL AND review_by < ")
+                    .push_bind(date.to_string())
+                    .push(" AND status != 'archived'");
+                "review_by, id"
+            }
+            WorkSection::Expiring => {
+                q.push("unpublish_at IS NOT NULL AND unpublish_at < ")
+                    .push_bind(until);
+                "unpublish_at, id"
+            }
+            WorkSection::Scheduled => {
+                q.push("publish_at IS NOT NULL");
+                "publish_at, id"
+            }
+            WorkSection::Waiting => {
+                q.push(
+                    "status != 'archived' AND (published_version IS NULL OR published_version != version)",
+                );
+                "updated_at DESC, id"
+            }
+        };
+        if let Some(team) = team {
+            q.push(" AND ")
+                .push(OWNER)
+                .push(" = ")
+                .push_bind(team.to_string());
+        }
+        q.push(" ORDER BY ")
+            .push(order)
+            .push(" LIMIT ")
+            .push_bind(limit);
+        Ok(q.build_query_as().fetch_all(&self.read).await?)
+    }
+
+    /// Short rows of the items with these ids (any order).
+    pub async fn work_rows(&self, ids: &[String], titles: &Titles<'_>) -> Result<Vec<WorkRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = select(titles);
+        q.push("id IN (");
+        let mut sep = q.separated(", ");
+        for id in ids {
+            sep.push_bind(id.clone());
+        }
+        q.push(")");
+        Ok(q.build_query_as().fetch_all(&self.read).await?)
+    }
+
+    /// The teams named as owners, for the worklist's team filter.
+    pub async fn owner_teams(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(&format!(
+            "SELECT DISTINCT {OWNER} AS t FROM items WHERE t IS NOT NULL AND t != '' ORDER BY t LIMIT 200"
+        ))
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows.into_iter().map(|(t,)| t).collect())
+    }
+}
