@@ -61,6 +61,8 @@ pub struct ReadView {
 
 pub struct FieldView {
     pub name: String,
+    /// The name the input posts under (`f.<field>` for model fields).
+    pub input: String,
     pub id: String,
     pub label: String,
     pub description: Option<String>,
@@ -93,6 +95,7 @@ impl FieldView {
     ) -> FieldView {
         FieldView {
             name: name.into(),
+            input: name.into(),
             id: format!("m-{name}"),
             label: label.into(),
             description: Some(help.into()),
@@ -173,6 +176,7 @@ pub fn field_view(hub: &Hub, def: &FieldDef, values: &Values, cx: &mut FieldCtx<
     let first = vals.first().cloned().unwrap_or_default();
     let mut v = FieldView::simple(&def.name, &def.label, "", "text", &first);
     v.id = format!("f-{}", def.name);
+    v.input = format!("f.{}", def.name);
     v.description = def.description.clone();
     v.note = note(def);
     v.required = def.required;
