@@ -173,6 +173,7 @@ fn form_of(page: &str, changes: &[(&str, &str)]) -> Vec<(String, String)> {
     };
     let mut pairs = Vec::new();
     let tags = regex::Regex::new(r"(?s)<(input|textarea|select)\b([^>]*)>").unwrap();
+    let selected = regex::Regex::new(r#"<option value="([^"]*)" selected"#).unwrap();
     for m in tags.captures_iter(form) {
         let (kind, tag) = (&m[1], &m[2]);
         let Some(name) = attr(tag, "name") else {
