@@ -23,6 +23,8 @@ CREATE INDEX sessions_user ON sessions (user_id);
 -- The editor UI's worklist asks for items past their review date and for
 -- unpublished work, newest first; these keep both fast at 10,000+ items.
 -- (A query uses the partial index only when its WHERE repeats the index's.)
-CREATE INDEX items_review_by ON items (review_by) WHERE review_by IS NOT NULL;
-CREATE INDEX items_unpublished_work ON items (updated_at)
+-- Both end in `id`, the lists' tie-breaker, so a page of 50 is read in index
+-- order and the scan stops at 50 (many items share one review date).
+CREATE INDEX items_review_by ON items (review_by, id) WHERE review_by IS NOT NULL;
+CREATE INDEX items_unpublished_work ON items (updated_at, id)
     WHERE status != 'archived' AND (published_version IS NULL OR published_version != version);

@@ -55,27 +55,7 @@ impl Hub {
         let expiring = section(WorkSection::Expiring).await?;
         let scheduled = section(WorkSection::Scheduled).await?;
         let waiting = section(WorkSection::Waiting).await?;
-        let changes = self.store.recent_item_changes(200).await?;
-        let ids: Vec<String> = changes.iter().filter_map(|c| c.item_id.clone()).collect();
-        let rows = self.store.work_rows(&ids, &titles).await?;
-        let mut recent = Vec::new();
-        for c in changes {
-            let row = rows
-                .iter()
-                .find(|r| Some(&r.id) == c.item_id.as_ref())
-                .cloned();
-            let in_team = match (team, &row) {
-                (None, _) => true,
-                (Some(t), Some(r)) => r.owner_team.as_deref() == Some(t),
-                (Some(_), None) => false,
-            };
-            if in_team {
-                recent.push((c, row));
-            }
-            if recent.len() == 20 {
-                break;
-            }
-        }
+        let recent = self.store.recent_work(&titles, team, 20).await?;
         Ok(Worklist {
             overdue,
             expiring,

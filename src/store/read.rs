@@ -225,17 +225,6 @@ impl Store {
         .await?)
     }
 
-    /// The newest `limit` changes to items, newest first.
-    pub async fn recent_item_changes(&self, limit: i64) -> Result<Vec<ChangeRow>> {
-        Ok(sqlx::query_as(
-            "SELECT seq, at, actor, action, item_id, item_type, version, detail FROM change_log \
-             WHERE item_id IS NOT NULL ORDER BY seq DESC LIMIT ?",
-        )
-        .bind(limit)
-        .fetch_all(&self.read)
-        .await?)
-    }
-
     /// The sequence number of the newest change, 0 when there is none.
     pub async fn last_seq(&self) -> Result<i64> {
         Ok(

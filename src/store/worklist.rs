@@ -6,7 +6,7 @@
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::Store;
-use crate::domain::WorkRow;
+use crate::domain::{ChangeRow, WorkRow};
 use crate::error::Result;
 
 /// Which items a worklist section holds.
@@ -41,15 +41,70 @@ impl Titles<'_> {
 
 const OWNER: &str = "json_extract(fields, '$.owner_team')";
 
+const WORK_COLUMNS: &str = "id, type AS type_name, slug, locale, status, version, \
+     published_version, review_by, publish_at, unpublish_at, schedule_error, updated_at, ";
+
 fn select<'a>(titles: &Titles<'_>) -> QueryBuilder<'a, Sqlite> {
-    let mut q = QueryBuilder::new(
-        "SELECT id, type AS type_name, slug, locale, status, version, published_version, \
-         review_by, publish_at, unpublish_at, schedule_error, updated_at, ",
-    );
-    q.push(OWNER).push(" AS owner_team, ");
+    let mut q = QueryBuilder::new("SELECT ");
+    q.push(WORK_COLUMNS).push(OWNER).push(" AS owner_team, ");
     titles.push(&mut q);
     q.push(" AS title FROM items WHERE ");
     q
+}
+
+/// A change-log entry joined with its item's short row, if the item exists.
+#[derive(sqlx::FromRow)]
+struct RecentRow {
+    seq: i64,
+    at: i64,
+    actor: String,
+    action: String,
+    change_item: Option<String>,
+    item_type: Option<String>,
+    change_version: Option<i64>,
+    detail: Option<String>,
+    #[sqlx(flatten)]
+    item: OptionalWork,
+}
+
+/// The item side of a [`RecentRow`]: all columns null when it was deleted.
+#[derive(sqlx::FromRow)]
+struct OptionalWork {
+    id: Option<String>,
+    type_name: Option<String>,
+    slug: Option<String>,
+    locale: Option<String>,
+    status: Option<String>,
+    version: Option<i64>,
+    published_version: Option<i64>,
+    review_by: Option<String>,
+    publish_at: Option<i64>,
+    unpublish_at: Option<i64>,
+    schedule_error: Option<String>,
+    updated_at: Option<i64>,
+    owner_team: Option<String>,
+    title: Option<String>,
+}
+
+impl OptionalWork {
+    fn into_row(self) -> Option<WorkRow> {
+        Some(WorkRow {
+            id: self.id?,
+            type_name: self.type_name?,
+            slug: self.slug?,
+            locale: self.locale?,
+            status: self.status?,
+            version: self.version?,
+            published_version: self.published_version,
+            review_by: self.review_by,
+            publish_at: self.publish_at,
+            unpublish_at: self.unpublish_at,
+            schedule_error: self.schedule_error,
+            updated_at: self.updated_at?,
+            owner_team: self.owner_team,
+            title: self.title,
+        })
+    }
 }
 
 impl Store {
@@ -85,7 +140,7 @@ impl Store {
                 q.push(
                     "status != 'archived' AND (published_version IS NULL OR published_version != version)",
                 );
-                "updated_at DESC, id"
+                "updated_at DESC, id DESC"
             }
         };
         if let Some(team) = team {
@@ -99,6 +154,58 @@ impl Store {
             .push(" LIMIT ")
             .push_bind(limit);
         Ok(q.build_query_as().fetch_all(&self.read).await?)
+    }
+
+    /// The newest `limit` changes to items (of `team`'s items, when given),
+    /// newest first, each with its item as it is now (None when deleted).
+    pub async fn recent_work(
+        &self,
+        titles: &Titles<'_>,
+        team: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<(ChangeRow, Option<WorkRow>)>> {
+        let mut q = QueryBuilder::new(
+            "SELECT c.seq, c.at, c.actor, c.action, c.item_id AS change_item, c.item_type, \
+             c.version AS change_version, c.detail, ",
+        );
+        q.push(
+            WORK_COLUMNS
+                .replace("id, type AS", "i.id, i.type AS")
+                .replace(", version,", ", i.version,"),
+        )
+        .push(OWNER.replace("fields", "i.fields"))
+        .push(" AS owner_team, ");
+        titles.push(&mut q);
+        q.push(
+            " AS title FROM change_log c LEFT JOIN items i ON i.id = c.item_id \
+             WHERE c.item_id IS NOT NULL",
+        );
+        if let Some(team) = team {
+            q.push(" AND ")
+                .push(OWNER.replace("fields", "i.fields"))
+                .push(" = ")
+                .push_bind(team.to_string());
+        }
+        q.push(" ORDER BY c.seq DESC LIMIT ").push_bind(limit);
+        let rows: Vec<RecentRow> = q.build_query_as().fetch_all(&self.read).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                (
+                    ChangeRow {
+                        seq: r.seq,
+                        at: r.at,
+                        actor: r.actor,
+                        action: r.action,
+                        item_id: r.change_item,
+                        item_type: r.item_type,
+                        version: r.change_version,
+                        detail: r.detail,
+                    },
+                    r.item.into_row(),
+                )
+            })
+            .collect())
     }
 
     /// Short rows of the items with these ids (any order).
