@@ -640,5 +640,5 @@ async fn saving_an_unchanged_form_changes_nothing_for_every_type() {
             );
         }
     }
-    assert_eq!(per_type.len(), 5, "{per_type:?}");
+    assert_eq!(per_type.len(), 6, "{per_type:?}");
 }

@@ -45,10 +45,10 @@ fn import_export_check_and_tokens_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let (ok, out, err) = run(bron(dir.path()).args(["import", "examples/content"]));
     assert!(ok, "{err}");
-    assert!(out.contains("199 created"), "{out}");
+    assert!(out.contains("219 created"), "{out}");
     let (ok, out, _) = run(bron(dir.path()).args(["export", "-"]));
     assert!(ok);
-    assert_eq!(out.lines().count(), 199);
+    assert_eq!(out.lines().count(), 219);
     let (ok, out, _) = run(bron(dir.path()).arg("check"));
     assert!(ok, "{out}");
     assert!(out.contains("0 errors"), "{out}");
