@@ -17,7 +17,7 @@ use super::form::{Action, Pairs, Values, apply, error_target, one};
 use super::views::{Layout, RowView, status_label, when};
 use super::{Reply, error_page, message, page};
 use crate::error::{Error, FieldError};
-use crate::hub::{Hub, ItemView, NewItem, Patch, Role, SearchQuery, Session, datetime_to_ms};
+use crate::hub::{Hub, ItemView, NewItem, Patch, Role, Session, datetime_to_ms};
 use crate::model::TypeDef;
 
 pub struct Notice {
@@ -440,59 +440,14 @@ async fn ref_titles(
         .collect()
 }
 
-/// Items of type `to` matching `query`, for a reference picker: from the
-/// search index, or by title when there is no index.
+/// Items of type `to` matching `query`, for a reference picker.
 async fn find(hub: &Hub, s: &Session, to: &str, query: &str, locale: &str) -> Vec<RefView> {
-    if query.is_empty() {
-        return Vec::new();
-    }
-    let q = SearchQuery {
-        text: query.to_string(),
-        first: 10,
-        offset: 0,
-        types: vec![to.to_string()],
-        locale: Some(locale.to_string()),
-        audience: Vec::new(),
-        themes: Vec::new(),
-        drafts: true,
-        channel: None,
-    };
-    match hub.search(&s.viewer, q).await {
-        Ok(found) => found
-            .results
-            .hits
-            .iter()
-            .filter_map(|h| found.items.get(&h.id))
-            .map(|v| RefView::of(hub, v))
-            .collect(),
-        Err(_) => {
-            let req = crate::hub::ListRequest {
-                type_name: to.to_string(),
-                status: None,
-                locale: Some(locale.to_string()),
-                updated_since: None,
-                external_id: None,
-                fields: Vec::new(),
-                order: crate::domain::OrderKey::UpdatedAt,
-                descending: true,
-                first: Some(100),
-                after: None,
-                last: None,
-                before: None,
-            };
-            let needle = query.to_lowercase();
-            match hub.list(&s.viewer, req).await {
-                Ok(page) => page
-                    .items
-                    .iter()
-                    .map(|(v, _)| RefView::of(hub, v))
-                    .filter(|r| r.title.to_lowercase().contains(&needle))
-                    .take(10)
-                    .collect(),
-                Err(_) => Vec::new(),
-            }
-        }
-    }
+    hub.find_for_editor(&s.viewer, to, query, Some(locale), 10)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|v| RefView::of(hub, v))
+        .collect()
 }
 
 async fn render(

@@ -6,8 +6,7 @@ use askama::Template;
 use super::views::{Layout, RowView, when};
 use super::{Reply, error_page, message, page};
 use crate::domain::{OrderKey, WorkRow};
-use crate::error::Error;
-use crate::hub::{Hub, ItemView, ListRequest, SearchQuery, Session};
+use crate::hub::{Hub, ItemView, ListRequest, Session};
 use crate::model::TypeDef;
 use crate::store::Status;
 
@@ -44,7 +43,6 @@ struct ListPage {
     locales: Vec<(&'static str, &'static str)>,
     rows: Vec<RowView>,
     next: Option<String>,
-    notice: Option<String>,
 }
 
 const PAGE: i64 = 50;
@@ -99,7 +97,6 @@ pub async fn list(hub: &Hub, s: &Session, type_name: &str, p: ListParams) -> Rep
     } else {
         p.locale.clone()
     };
-    let mut notice = None;
     let mut next = None;
     let views: Vec<std::sync::Arc<ItemView>> = if p.q.trim().is_empty() {
         let mut fields = Vec::new();
@@ -135,34 +132,18 @@ pub async fn list(hub: &Hub, s: &Session, type_name: &str, p: ListParams) -> Rep
             Err(e) => return error_page(hub, s, &e),
         }
     } else {
-        let q = SearchQuery {
-            text: p.q.clone(),
-            first: PAGE as usize,
-            offset: 0,
-            types: vec![type_name.to_string()],
-            locale: Some(locale.clone()),
-            audience: Vec::new(),
-            themes: Vec::new(),
-            drafts: true,
-            channel: None,
-        };
-        match hub.search(&s.viewer, q).await {
+        match hub
+            .find_for_editor(&s.viewer, type_name, &p.q, Some(&locale), PAGE as usize)
+            .await
+        {
             Ok(found) => found
-                .results
-                .hits
-                .iter()
-                .filter_map(|h| found.items.get(&h.id).cloned())
+                .into_iter()
                 .filter(|v| status.is_none_or(|st| v.status == st))
                 .filter(|v| {
                     team.is_empty()
                         || v.fields.get("owner_team").and_then(|t| t.as_str()) == Some(&team)
                 })
                 .collect(),
-            Err(Error::SearchUnavailable(_)) => {
-                notice =
-                    Some("Zoeken is nu niet beschikbaar; hieronder staat niets gevonden.".into());
-                Vec::new()
-            }
             Err(e) => return error_page(hub, s, &e),
         }
     };
@@ -205,7 +186,6 @@ pub async fn list(hub: &Hub, s: &Session, type_name: &str, p: ListParams) -> Rep
             locales: vec![("*", "Alle talen"), ("nl", "Nederlands"), ("en", "Engels")],
             rows,
             next,
-            notice,
         },
     )
 }

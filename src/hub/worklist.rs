@@ -3,11 +3,11 @@
 //! expire), scheduled publications, drafts and edits waiting for a
 //! publisher, and the latest changes. Editors and up.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use super::{Hub, Role, Viewer, now_ms};
+use super::{Hub, ItemView, Role, SearchQuery, Viewer, now_ms};
 use crate::domain::{ChangeRow, WorkRow};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::{Titles, WorkSection};
 
 /// Rows per worklist section.
@@ -70,6 +70,61 @@ impl Hub {
         viewer.require(Role::Editor, "reading the worklist")?;
         let titles = self.titles();
         self.store.work_rows(ids, &Titles(&titles)).await
+    }
+
+    /// Items of `type_name` an editor looks for by `query` (a reference
+    /// picker, a list's search box): from the search index, drafts
+    /// included, or, for types the index does not hold or when it finds
+    /// nothing, by their title. Best first, at most `limit`.
+    pub async fn find_for_editor(
+        &self,
+        viewer: &Viewer,
+        type_name: &str,
+        query: &str,
+        locale: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Arc<ItemView>>> {
+        viewer.require(Role::Editor, "looking up items")?;
+        let ty = self.type_def(type_name)?;
+        let query = query.trim();
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
+        if ty.fields.iter().any(|f| f.search.is_some()) {
+            let q = SearchQuery {
+                text: query.to_string(),
+                first: limit,
+                offset: 0,
+                types: vec![type_name.to_string()],
+                locale: locale.map(String::from),
+                audience: Vec::new(),
+                themes: Vec::new(),
+                drafts: true,
+                channel: None,
+            };
+            match self.search(viewer, q).await {
+                Ok(found) if !found.results.hits.is_empty() => {
+                    return Ok(found
+                        .results
+                        .hits
+                        .iter()
+                        .filter_map(|h| found.items.get(&h.id).cloned())
+                        .collect());
+                }
+                Ok(_) | Err(Error::SearchUnavailable(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let locale = match locale {
+            Some("*") => None,
+            other => other,
+        };
+        let ids = self
+            .store
+            .ids_by_title(type_name, &ty.title_field, query, locale, limit as i64)
+            .await?;
+        let found = self.load_many(viewer, &ids).await?;
+        Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
     }
 
     /// The teams items name as their owner, sorted.

@@ -223,6 +223,38 @@ impl Store {
         Ok(q.build_query_as().fetch_all(&self.read).await?)
     }
 
+    /// Ids of items of `type_name` whose latest `title_field` contains
+    /// `needle` (case-insensitive for ASCII letters), most recently changed
+    /// first: the editor UI's fallback for types the search index does not
+    /// hold (steps, conditions, facts have no searched fields).
+    pub async fn ids_by_title(
+        &self,
+        type_name: &str,
+        title_field: &str,
+        needle: &str,
+        locale: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<String>> {
+        let escaped = needle
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let mut q = QueryBuilder::new("SELECT id FROM items WHERE type = ");
+        q.push_bind(type_name.to_string())
+            .push(" AND json_extract(fields, ")
+            .push_bind(format!("$.{title_field}"))
+            .push(") LIKE ")
+            .push_bind(format!("%{escaped}%"))
+            .push(" ESCAPE '\\'");
+        if let Some(l) = locale {
+            q.push(" AND locale = ").push_bind(l.to_string());
+        }
+        q.push(" ORDER BY updated_at DESC, id DESC LIMIT ")
+            .push_bind(limit);
+        let rows: Vec<(String,)> = q.build_query_as().fetch_all(&self.read).await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
     /// The teams named as owners, for the worklist's team filter.
     pub async fn owner_teams(&self) -> Result<Vec<String>> {
         let rows: Vec<(String,)> = sqlx::query_as(&format!(

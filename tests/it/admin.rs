@@ -194,8 +194,7 @@ fn form_of(page: &str, changes: &[(&str, &str)]) -> Vec<(String, String)> {
             }
             _ => {
                 let body = &form[end..end + form[end..].find("</select>").unwrap()];
-                let opt = regex::Regex::new(r#"<option value="([^"]*)" selected"#).unwrap();
-                let v = opt
+                let v = selected
                     .captures(body)
                     .map(|c| unescape(&c[1]))
                     .unwrap_or_default();

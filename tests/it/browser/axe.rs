@@ -2,9 +2,13 @@
 //! `tests/browser/node_modules` (pinned in `tests/browser/package-lock.json`,
 //! installed by `npm ci`) into the current page through WebDriver — which a
 //! page's Content-Security-Policy does not block — runs it, and keeps the
-//! serious and critical violations as `Violation`s.
+//! serious and critical violations as `Violation`s. When axe-core is not
+//! installed yet, the first check runs `npm ci` in `tests/browser`.
 
 use std::fmt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -53,13 +57,7 @@ impl Browser {
     /// its serious and critical violations.
     pub fn axe(&self) -> Vec<Violation> {
         if self.execute("return typeof window.axe", vec![]) != "object" {
-            let path = repo().join("tests/browser/node_modules/axe-core/axe.min.js");
-            let source = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-                panic!(
-                    "{}: {e}: run `npm ci` in tests/browser to install axe-core",
-                    path.display()
-                )
-            });
+            let source = axe_source();
             self.execute(&format!("{source}\n;return typeof window.axe;"), vec![]);
         }
         let result = self.execute_async(AXE_RUN, vec![]);
@@ -86,6 +84,50 @@ impl Browser {
             );
         }
     }
+}
+
+/// The text of `axe.min.js`. When it is missing, runs `npm ci` in
+/// `tests/browser` first (once per test binary, however many tests ask at
+/// the same time), so a plain `cargo test` works where npm is installed.
+fn axe_source() -> String {
+    static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
+    let dir = repo().join("tests/browser");
+    let path = dir.join("node_modules/axe-core/axe.min.js");
+    if let Ok(source) = std::fs::read_to_string(&path) {
+        return source;
+    }
+    let installed = INSTALLED.get_or_init(|| npm_ci(&dir));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        let why = match installed {
+            Ok(()) => "`npm ci` ran but did not install it".to_string(),
+            Err(e) => e.clone(),
+        };
+        panic!(
+            "{}: {e}; {why}. Run `npm ci` in tests/browser to install axe-core",
+            path.display()
+        )
+    })
+}
+
+/// `npm ci --no-audit --no-fund` in `dir`, its output kept for the message
+/// when it fails.
+fn npm_ci(dir: &Path) -> Result<(), String> {
+    eprintln!("axe-core is missing: running `npm ci` in {}", dir.display());
+    let out = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("`npm ci` could not start (is npm installed?): {e}"))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(format!(
+        "`npm ci` failed ({}):\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    ))
 }
 
 /// Runs axe and hands back the violations with at most 5 nodes each.

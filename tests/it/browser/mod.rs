@@ -6,6 +6,7 @@
 //! serious and critical accessibility violations. Its own smoke test drives
 //! two pages from a tiny server in the test.
 
+mod admin;
 mod axe;
 mod webdriver;
 
