@@ -120,6 +120,10 @@ pub enum UserCommand {
     },
     /// List accounts (names, roles, teams; never passwords).
     List,
+    /// Disable an account: it can no longer log in, and its sessions end.
+    Disable { name: String },
+    /// Enable a disabled account again.
+    Enable { name: String },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -329,6 +333,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         eprintln!("Its password (copy it now: it is not shown again):");
                         println!("{password}");
                     }
+                }
+                UserCommand::Disable { name } => {
+                    hub.set_user_disabled(&viewer, &name, true).await?;
+                    eprintln!("Disabled user `{name}`; its sessions have ended.");
+                }
+                UserCommand::Enable { name } => {
+                    hub.set_user_disabled(&viewer, &name, false).await?;
+                    eprintln!("Enabled user `{name}`.");
                 }
                 UserCommand::List => {
                     for u in hub.users(&viewer).await? {

@@ -16,6 +16,7 @@ pub mod form;
 mod history;
 mod list;
 pub mod readability;
+mod users;
 mod views;
 mod worklist;
 
@@ -24,6 +25,7 @@ use askama::Template;
 pub use edit::{edit_form, item_action, new_form, post_item};
 pub use history::{history, revert};
 pub use list::{ListParams, list};
+pub use users::{create_user, set_disabled, users};
 pub use views::Layout;
 pub use worklist::worklist;
 

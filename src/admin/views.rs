@@ -39,6 +39,13 @@ impl Layout {
                 label: ty.label_plural.clone(),
             });
         }
+        if s.viewer.role >= Role::Admin {
+            nav.push(NavLink {
+                href: "/admin/accounts".into(),
+                label: "Accounts".into(),
+                current: current == "/admin/accounts",
+            });
+        }
         Layout {
             title: title.into(),
             user: s.display_name.clone(),

@@ -42,6 +42,8 @@ pub fn router() -> Router<Arc<Api>> {
         .route("/admin/login", get(login_form).post(login))
         .route("/admin/logout", post(logout))
         .route("/admin/static/{file}", get(asset))
+        .route("/admin/accounts", get(accounts).post(create_account))
+        .route("/admin/accounts/{name}/{action}", post(account_action))
         .route("/admin/{type}", get(list))
         .route("/admin/{type}/new", get(new_form).post(create))
         .route("/admin/{type}/{id}", get(edit_form).post(update))
@@ -476,5 +478,50 @@ async fn item_action(
     let path = format!("/admin/{ty}/{id}");
     with_post!(api, headers, &path, form.0, |hub, s| {
         admin::item_action(hub, &s, &ty, &id, &action, form.0).await
+    })
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Done {
+    #[serde(default)]
+    klaar: String,
+}
+
+async fn accounts(
+    State(api): State<Arc<Api>>,
+    headers: HeaderMap,
+    Query(q): Query<Done>,
+) -> Response {
+    with_session!(api, headers, "/admin/accounts", |hub, s| admin::users(
+        hub, &s, &q.klaar
+    )
+    .await)
+}
+
+async fn create_account(State(api): State<Arc<Api>>, headers: HeaderMap, form: Pairs) -> Response {
+    with_post!(api, headers, "/admin/accounts", form.0, |hub, s| {
+        admin::create_user(hub, &s, form.0).await
+    })
+}
+
+async fn account_action(
+    State(api): State<Arc<Api>>,
+    headers: HeaderMap,
+    Path((name, action)): Path<(String, String)>,
+    form: Pairs,
+) -> Response {
+    with_post!(api, headers, "/admin/accounts", form.0, |hub, s| {
+        match action.as_str() {
+            "uitschakelen" => admin::set_disabled(hub, &s, &name, true).await,
+            "inschakelen" => admin::set_disabled(hub, &s, &name, false).await,
+            _ => admin::message(
+                hub,
+                Some(&s),
+                404,
+                "Niet gevonden",
+                "Deze handeling bestaat niet.",
+                None,
+            ),
+        }
     })
 }

@@ -133,6 +133,44 @@ impl Hub {
         Ok(row)
     }
 
+    /// Disables or enables an account. Admins only, and not their own.
+    pub async fn set_user_disabled(
+        &self,
+        viewer: &Viewer,
+        name: &str,
+        disabled: bool,
+    ) -> Result<()> {
+        viewer.require(Role::Admin, "disabling users")?;
+        if disabled && viewer.name == name {
+            return Err(Error::InvalidState(
+                "you cannot disable your own account; ask another admin".into(),
+            ));
+        }
+        let now = now_ms();
+        let mut tx = self.store.begin().await?;
+        if !tx.set_user_disabled(name, disabled.then_some(now)).await? {
+            return Err(Error::not_found(format!("user `{name}`")));
+        }
+        let seq = tx
+            .append_change(&Change {
+                at: now,
+                actor: &viewer.name,
+                action: if disabled {
+                    "user_disable"
+                } else {
+                    "user_enable"
+                },
+                item_id: None,
+                item_type: None,
+                version: None,
+                detail: Some(name),
+            })
+            .await?;
+        tx.commit().await?;
+        self.committed(seq).await;
+        Ok(())
+    }
+
     pub async fn users(&self, viewer: &Viewer) -> Result<Vec<UserRow>> {
         viewer.require(Role::Admin, "listing users")?;
         self.store.users().await

@@ -34,6 +34,28 @@ impl WriteTx {
     }
 }
 
+impl WriteTx {
+    /// Disables (with a time) or enables (None) the account `name`; false
+    /// when there is no such account. A disabled account's sessions stop
+    /// working at once (they are looked up with their account).
+    pub async fn set_user_disabled(&mut self, name: &str, at: Option<i64>) -> Result<bool> {
+        let done = sqlx::query("UPDATE users SET disabled_at = ? WHERE name = ?")
+            .bind(at)
+            .bind(name)
+            .execute(&mut *self.tx)
+            .await?;
+        if at.is_some() {
+            sqlx::query(
+                "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)",
+            )
+            .bind(name)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(done.rows_affected() == 1)
+    }
+}
+
 impl Store {
     pub async fn user_by_name(&self, name: &str) -> Result<Option<UserRow>> {
         Ok(

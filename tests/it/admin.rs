@@ -641,3 +641,85 @@ async fn saving_an_unchanged_form_changes_nothing_for_every_type() {
     }
     assert_eq!(per_type.len(), 6, "{per_type:?}");
 }
+
+#[tokio::test]
+async fn an_admin_makes_and_disables_accounts_and_a_disabled_session_ends_at_once() {
+    let t = example_hub().await;
+    user(&t, "beheer", Role::Admin, None).await;
+    user(&t, "jan", Role::Editor, None).await;
+    let mut jan = Client::new(&t);
+    jan.login("jan", PASSWORD).await;
+    let (status, _) = jan.get("/admin/accounts").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "editors do not manage accounts"
+    );
+
+    let mut admin = Client::new(&t);
+    admin.login("beheer", PASSWORD).await;
+    let (status, page) = admin.get("/admin/accounts").await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = hidden(&page, "csrf");
+    let (status, body) = admin
+        .post(
+            "/admin/accounts",
+            &[
+                ("csrf", &csrf),
+                ("name", "Petra"),
+                ("role", "publisher"),
+                ("team", ""),
+                ("password", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("Deze inlognaam kan niet"), "{body}");
+    let (status, body) = admin
+        .post(
+            "/admin/accounts",
+            &[
+                ("csrf", &csrf),
+                ("name", "petra"),
+                ("display_name", "Petra de Vries"),
+                ("role", "publisher"),
+                ("team", "Burgerzaken"),
+                ("password", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let made = body
+        .split("Het wachtwoord is ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut petra = Client::new(&t);
+    let (status, _) = petra.login("petra", &made).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the shown password works");
+
+    let (status, _) = admin
+        .post("/admin/accounts/jan/uitschakelen", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = jan.get("/admin").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "jan's session ended");
+    let (status, _) = jan.login("jan", PASSWORD).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "and he cannot log in again"
+    );
+    let (status, _) = admin
+        .post("/admin/accounts/beheer/uitschakelen", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "not your own account");
+    admin
+        .post("/admin/accounts/jan/inschakelen", &[("csrf", &csrf)])
+        .await;
+    let (status, _) = jan.login("jan", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}

@@ -782,7 +782,7 @@ fn every_admin_page_passes_axe() {
     b.press(keys::ENTER);
     assert_eq!(focused(&b), "main");
 
-    for ty in ["product", "question", "step", "condition", "fact"] {
+    for ty in ["product", "question", "step", "condition", "fact", "jargon"] {
         b.goto(&s.url(&format!("/admin/{ty}")));
         assert!(b.exists("table.items"), "{ty}: {}", b.text("main"));
         b.assert_accessible(&format!("the list of {ty}"));
@@ -815,6 +815,10 @@ fn every_admin_page_passes_axe() {
     b.goto(&s.url(&format!("/admin/product/{id}/geschiedenis")));
     assert!(b.text("dl.diff").contains("balie"), "{}", b.text("main"));
     b.assert_accessible("the history with a difference");
+
+    b.goto(&s.url("/admin/accounts"));
+    assert!(b.text("main").contains("admin"), "{}", b.text("main"));
+    b.assert_accessible("the accounts page");
 
     b.goto(&edit);
     spoil_csrf(&b, false);
