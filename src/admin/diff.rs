@@ -49,7 +49,49 @@ pub fn words(old: &str, new: &str) -> Vec<Part> {
             }),
         }
     }
-    parts
+    merge_runs(parts)
+}
+
+/// Folds a run of changes separated only by spaces into one removal and
+/// one addition, so a rewritten sentence reads as old, then new, instead of
+/// alternating word by word.
+fn merge_runs(parts: Vec<Part>) -> Vec<Part> {
+    let mut out: Vec<Part> = Vec::new();
+    let mut del = String::new();
+    let mut ins = String::new();
+    let flush = |out: &mut Vec<Part>, del: &mut String, ins: &mut String| {
+        if !del.is_empty() {
+            out.push(Part {
+                tag: "del",
+                text: std::mem::take(del),
+            });
+        }
+        if !ins.is_empty() {
+            out.push(Part {
+                tag: "ins",
+                text: std::mem::take(ins),
+            });
+        }
+    };
+    let n = parts.len();
+    for (i, p) in parts.iter().enumerate() {
+        let in_run = !del.is_empty() || !ins.is_empty();
+        let next_changes = parts.get(i + 1).is_some_and(|q| q.tag != "same");
+        match p.tag {
+            "del" => del.push_str(&p.text),
+            "ins" => ins.push_str(&p.text),
+            _ if in_run && next_changes && i + 1 < n && p.text.trim().is_empty() => {
+                del.push_str(&p.text);
+                ins.push_str(&p.text);
+            }
+            _ => {
+                flush(&mut out, &mut del, &mut ins);
+                out.push(p.clone());
+            }
+        }
+    }
+    flush(&mut out, &mut del, &mut ins);
+    out
 }
 
 /// A field's value as text to compare: lists an entry per line, references
@@ -134,6 +176,15 @@ mod tests {
             .map(|p| p.text.as_str())
             .collect();
         assert_eq!(joined, "U betaalt € 84,70 aan leges.");
+    }
+
+    #[test]
+    fn a_rewritten_sentence_reads_old_then_new() {
+        let p = words("Met een paspoort reist u.", "Tweede nieuwe samenvatting.");
+        let tags: Vec<_> = p.iter().map(|p| p.tag).collect();
+        assert_eq!(tags, ["del", "ins"], "{p:?}");
+        assert_eq!(p[0].text, "Met een paspoort reist u.");
+        assert_eq!(p[1].text, "Tweede nieuwe samenvatting.");
     }
 
     #[test]

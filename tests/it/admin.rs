@@ -723,3 +723,173 @@ async fn an_admin_makes_and_disables_accounts_and_a_disabled_session_ends_at_onc
     let (status, _) = jan.login("jan", PASSWORD).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn a_publisher_schedules_unpublishes_compares_and_reverts() {
+    let t = example_hub().await;
+    user(&t, "petra", Role::Publisher, None).await;
+    let id = product_id(&t, "paspoort-aanvragen").await;
+    let path = format!("/admin/product/{id}");
+    let mut c = Client::new(&t);
+    c.login("petra", PASSWORD).await;
+    let (_, page) = c.get(&path).await;
+    let csrf = hidden(&page, "csrf");
+
+    // A planned unpublish puts it on the worklist as expiring.
+    let soon = bron::hub::ms_to_datetime(bron::hub::now_ms() + 3 * 86_400_000);
+    let (status, _) = c
+        .post(
+            &format!("{path}/schedule"),
+            &[
+                ("csrf", &csrf),
+                ("publish_at", ""),
+                ("unpublish_at", &soon[..16]),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, worklist) = c.get("/admin?team=*").await;
+    let expiring = &worklist[worklist.find("id=\"verloopt\"").unwrap()..];
+    let expiring = &expiring[..expiring.find("</section>").unwrap()];
+    assert!(expiring.contains("Paspoort aanvragen"), "{expiring}");
+    // A time that is not one is refused with the reason, nothing changed.
+    let (status, body) = c
+        .post(
+            &format!("{path}/schedule"),
+            &[("csrf", &csrf), ("publish_at", "morgen")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("Planning niet opgeslagen"), "{body}");
+
+    // Two edits, then the history compares any two versions and reverts.
+    for summary in ["Eerste nieuwe samenvatting.", "Tweede nieuwe samenvatting."] {
+        let (_, page) = c.get(&path).await;
+        let (status, _) = post_pairs(
+            &mut c,
+            &path,
+            &form_of(&page, &[("f.summary", summary), ("action", "save")]),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+    let now = t.hub.get_any(&Viewer::cli(), &id).await.unwrap().unwrap();
+    let v = now.version;
+    let (status, history) = c
+        .get(&format!("{path}/geschiedenis?a={}&b={v}", v - 2))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(history.contains(&format!("Verschil tussen versie {} en versie {v}", v - 2)));
+    assert!(
+        history.contains("<ins>Tweede nieuwe samenvatting.</ins>"),
+        "{history}"
+    );
+    let (status, _) = c
+        .post(
+            &format!("{path}/terugzetten"),
+            &[
+                ("csrf", &csrf),
+                ("version", &v.to_string()),
+                ("to", &(v - 2).to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let reverted = t.hub.get_any(&Viewer::cli(), &id).await.unwrap().unwrap();
+    assert_eq!(reverted.version, v + 1);
+    assert_eq!(
+        reverted.fields["summary"],
+        now_summary_before(&t, &id, v - 2).await
+    );
+
+    // Other live texts link to the passport: it cannot go offline alone,
+    // and the page says why.
+    let (_, page) = c.get(&path).await;
+    assert!(page.contains("Offline halen"));
+    let (status, body) = c
+        .post(&format!("{path}/unpublish"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("Niet offline gehaald"), "{body}");
+    assert!(body.contains("refers to it"), "the API's reason: {body}");
+    assert!(
+        t.hub
+            .get_any(&Viewer::anonymous(), &id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // A product nothing refers to goes offline.
+    let lone = t
+        .hub
+        .create(
+            &Viewer::cli(),
+            bron::hub::NewItem {
+                type_name: "product".into(),
+                fields: serde_json::from_value(
+                    json!({"title": "Tijdelijke regeling", "summary": "Alleen deze winter."}),
+                )
+                .unwrap(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let lone_id = lone.item.id.clone();
+    t.hub
+        .publish(&Viewer::cli(), std::slice::from_ref(&lone_id), None)
+        .await
+        .unwrap();
+    let (status, _) = c
+        .post(
+            &format!("/admin/product/{lone_id}/unpublish"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        t.hub
+            .get_any(&Viewer::anonymous(), &lone_id)
+            .await
+            .unwrap()
+            .is_none(),
+        "taken offline"
+    );
+}
+
+async fn now_summary_before(t: &TestHub, id: &str, version: i64) -> serde_json::Value {
+    let revs = t.hub.revisions(&Viewer::cli(), id).await.unwrap();
+    let r = revs.iter().find(|r| r.version == version).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&r.content).unwrap();
+    v["fields"]["summary"].clone()
+}
+
+#[tokio::test]
+async fn a_facts_page_lists_where_it_is_used() {
+    let t = example_hub().await;
+    user(&t, "jan", Role::Editor, None).await;
+    let fact = t
+        .hub
+        .get(
+            &Viewer::cli(),
+            "fact",
+            &ItemKey::Slug {
+                locale: "nl".into(),
+                slug: "paspoort-tarief-18-plus".into(),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let mut c = Client::new(&t);
+    c.login("jan", PASSWORD).await;
+    let (status, list) = c.get("/admin/fact?q=paspoort").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        list.contains(&format!("/admin/fact/{}", fact.id)),
+        "found by title: {list}"
+    );
+    let (_, page) = c.get(&format!("/admin/fact/{}", fact.id)).await;
+    let used = &page[page.find("id=\"gebruikt\"").unwrap()..];
+    assert!(used.contains("Paspoort aanvragen"), "{used}");
+}
