@@ -101,11 +101,12 @@ pub fn date(iso: &str) -> String {
     crate::render::phrases("nl").date(iso)
 }
 
-/// A time in ms as "3 december 2026, 10:30" (UTC).
+/// A time in ms as "3 december 2026, 10:30 UTC". Bron keeps and shows
+/// times in UTC (the planning form says so too).
 pub fn when(ms: i64) -> String {
     let iso = ms_to_datetime(ms);
     let time = iso.get(11..16).unwrap_or("");
-    format!("{}, {time}", date(&iso))
+    format!("{}, {time} UTC", date(&iso))
 }
 
 /// One item in a table.
@@ -151,7 +152,7 @@ mod tests {
     #[test]
     fn dates_read_as_dutch() {
         assert_eq!(date("2026-12-03"), "3 december 2026");
-        assert_eq!(when(0), "1 januari 1970, 00:00");
+        assert_eq!(when(0), "1 januari 1970, 00:00 UTC");
         assert_eq!(
             status_label("published", 3, Some(2)).0,
             "Gepubliceerd, met wijzigingen"
