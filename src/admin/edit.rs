@@ -230,6 +230,10 @@ pub async fn post_item(
         None => None,
     };
     let mut draft = Draft::posted(ty, &pairs);
+    if let Some(v) = &item {
+        // The language is chosen once, at creation.
+        draft.locale = v.locale.clone();
+    }
     let action = one(&pairs, "action")
         .and_then(Action::parse)
         .unwrap_or(Action::Save);

@@ -180,35 +180,42 @@ fn page(status: u16, t: impl Template) -> Reply {
 
 /// The editable jargon list: items of the `jargon` type when the model has
 /// one (term and plain alternative), so editors keep it like any content.
+/// Read a page of 100 at a time, up to 1,000 terms.
 async fn jargon(hub: &Hub, s: &Session) -> Vec<readability::Jargon> {
     let Some(ty) = hub.model().get("jargon") else {
         return Vec::new();
     };
-    let req = crate::hub::ListRequest {
-        type_name: ty.name.clone(),
-        status: None,
-        locale: Some("*".into()),
-        updated_since: None,
-        external_id: None,
-        fields: Vec::new(),
-        order: crate::domain::OrderKey::Slug,
-        descending: false,
-        first: Some(crate::hub::MAX_PAGE),
-        after: None,
-        last: None,
-        before: None,
-    };
-    let Ok(page) = hub.list(&s.viewer, req).await else {
-        return Vec::new();
-    };
-    page.items
-        .iter()
-        .filter_map(|(v, _)| {
+    let mut out = Vec::new();
+    let mut after = None;
+    for _ in 0..10 {
+        let req = crate::hub::ListRequest {
+            type_name: ty.name.clone(),
+            status: None,
+            locale: Some("*".into()),
+            updated_since: None,
+            external_id: None,
+            fields: Vec::new(),
+            order: crate::domain::OrderKey::Slug,
+            descending: false,
+            first: Some(crate::hub::MAX_PAGE),
+            after: after.take(),
+            last: None,
+            before: None,
+        };
+        let Ok(page) = hub.list(&s.viewer, req).await else {
+            break;
+        };
+        out.extend(page.items.iter().filter_map(|(v, _)| {
             let text = |k: &str| v.fields.get(k).and_then(|x| x.as_str()).map(String::from);
             Some(readability::Jargon {
                 term: text(&ty.title_field)?,
                 plain: text("plain"),
             })
-        })
-        .collect()
+        }));
+        match page.items.last() {
+            Some((_, cursor)) if page.has_next_page => after = Some(cursor.clone()),
+            _ => break,
+        }
+    }
+    out
 }

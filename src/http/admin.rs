@@ -304,32 +304,20 @@ fn serde_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
 }
 
 async fn logout(State(api): State<Arc<Api>>, headers: HeaderMap, form: Pairs) -> Response {
-    with_post!(api, headers, "/admin", form.0, |hub, s| {
+    let mut r = with_post!(api, headers, "/admin", form.0, |hub, _s| {
         if let Some(key) = cookie(&headers, SESSION_COOKIE) {
             let _ = hub.logout(key).await;
         }
-        let _ = &s;
         Reply::Redirect("/admin/login".into())
-    })
-    .into_response()
-    .tap_cookie(&headers)
-}
-
-trait TapCookie {
-    fn tap_cookie(self, headers: &HeaderMap) -> Response;
-}
-
-impl TapCookie for Response {
-    /// Clears the session cookie (after logout).
-    fn tap_cookie(mut self, headers: &HeaderMap) -> Response {
-        if self.status() == StatusCode::SEE_OTHER {
-            self.headers_mut().append(
-                header::SET_COOKIE,
-                set_cookie(headers, SESSION_COOKIE, "", 0),
-            );
-        }
-        self
+    });
+    // Logged out: the browser forgets the cookie too.
+    if r.status() == StatusCode::SEE_OTHER {
+        r.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(&headers, SESSION_COOKIE, "", 0),
+        );
     }
+    r
 }
 
 async fn asset(Path(file): Path<String>) -> Response {

@@ -177,17 +177,21 @@ impl Hub {
         let Some(row) = self.store.session(&key_hash, now, idle_since).await? else {
             return Ok(None);
         };
-        let mut last_seen = row.last_seen_at;
         if now - row.last_seen_at >= TOUCH_EVERY_MS {
-            // A busy store must not log people out: the touch is retried on
-            // a later request.
-            if let Ok(mut tx) = self.store.begin().await
-                && tx.touch_session(&key_hash, now).await.is_ok()
-                && tx.commit().await.is_ok()
-            {
-                last_seen = now;
-            }
+            // Written off the request: a page must not wait for the writer
+            // (an import may hold it for seconds). If the write fails, the
+            // next request tries again.
+            let store = self.store.clone();
+            let key_hash = key_hash.clone();
+            tokio::spawn(async move {
+                if let Ok(mut tx) = store.begin().await
+                    && tx.touch_session(&key_hash, now).await.is_ok()
+                {
+                    let _ = tx.commit().await;
+                }
+            });
         }
+        let last_seen = now;
         Ok(Some(Session {
             viewer: viewer_of(&row.user)?,
             display_name: row.user.display_name.clone(),

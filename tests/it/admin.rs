@@ -893,3 +893,55 @@ async fn a_facts_page_lists_where_it_is_used() {
     let used = &page[page.find("id=\"gebruikt\"").unwrap()..];
     assert!(used.contains("Paspoort aanvragen"), "{used}");
 }
+
+#[tokio::test]
+async fn readability_hints_name_the_jargon_editors_keep() {
+    let t = example_hub().await;
+    user(&t, "jan", Role::Editor, None).await;
+    let id = product_id(&t, "paspoort-aanvragen").await;
+    let path = format!("/admin/product/{id}");
+    let mut c = Client::new(&t);
+    c.login("jan", PASSWORD).await;
+    let (_, page) = c.get(&path).await;
+    let text = "Indien u de leges niet betaalt, wordt uw aanvraag door de gemeente niet in behandeling genomen en ontvangt u van ons binnen een termijn van vier weken na ontvangst een schriftelijke beslissing.";
+    let (status, body) = post_pairs(
+        &mut c,
+        &path,
+        &form_of(&page, &[("f.introduction", text), ("action", "preview")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let field = &body[body.find("id=\"veld-introduction\"").unwrap()..];
+    let field = &field[..field.find("id=\"veld-procedure\"").unwrap()];
+    for hint in [
+        "Vaktaal: &#39;Indien&#39;. Schrijf liever: &#39;als&#39;.",
+        "Vaktaal: &#39;leges&#39;. Schrijf liever: &#39;kosten&#39;.",
+        "Deze zin heeft 32 woorden",
+        "lijdende vorm",
+    ] {
+        assert!(field.contains(hint), "{hint}: {field}");
+    }
+    // A term added to the list counts at once.
+    let (_, list) = c.get("/admin/jargon/new").await;
+    let (status, _) = post_pairs(
+        &mut c,
+        "/admin/jargon/new",
+        &form_of(
+            &list,
+            &[
+                ("f.term", "schriftelijke beslissing"),
+                ("f.plain", "brief"),
+                ("action", "save"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, body) = post_pairs(
+        &mut c,
+        &path,
+        &form_of(&page, &[("f.introduction", text), ("action", "preview")]),
+    )
+    .await;
+    assert!(body.contains("Schrijf liever: &#39;brief&#39;"), "{body}");
+}
