@@ -294,6 +294,32 @@ pub fn field_view(hub: &Hub, def: &FieldDef, values: &Values, cx: &mut FieldCtx<
     v
 }
 
+/// Titles of the items revisions refer to, by id.
+pub async fn ref_titles(
+    hub: &Hub,
+    s: &Session,
+    ty: &TypeDef,
+    contents: &[Value],
+) -> HashMap<String, String> {
+    let mut ids = Vec::new();
+    for c in contents {
+        for f in ty.reference_fields() {
+            match c.get("fields").and_then(|f2| f2.get(&f.name)) {
+                Some(Value::String(id)) => ids.push(id.clone()),
+                Some(Value::Array(a)) => {
+                    ids.extend(a.iter().filter_map(Value::as_str).map(String::from))
+                }
+                _ => {}
+            }
+        }
+    }
+    let found = hub.load_many(&s.viewer, &ids).await.unwrap_or_default();
+    found
+        .values()
+        .map(|v| (v.id.clone(), RefView::of(hub, v).title))
+        .collect()
+}
+
 /// A preview of one channel.
 pub struct PreviewView {
     pub channel: String,

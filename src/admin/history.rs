@@ -90,25 +90,8 @@ pub async fn history(
     };
     let diff = match (content(a), content(b)) {
         (Some(old), Some(new)) => {
-            let mut ids = Vec::new();
-            for c in [&old, &new] {
-                for f in ty.reference_fields() {
-                    match c.get("fields").and_then(|x| x.get(&f.name)) {
-                        Some(Value::String(i)) => ids.push(i.clone()),
-                        Some(Value::Array(l)) => {
-                            ids.extend(l.iter().filter_map(Value::as_str).map(String::from))
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            let found = hub.load_many(&s.viewer, &ids).await.unwrap_or_default();
-            let title = |i: &str| {
-                found
-                    .get(i)
-                    .map(|v| super::fields::RefView::of(hub, v).title)
-                    .unwrap_or_else(|| i.to_string())
-            };
+            let titles = super::fields::ref_titles(hub, s, ty, &[old.clone(), new.clone()]).await;
+            let title = |i: &str| titles.get(i).cloned().unwrap_or_else(|| i.to_string());
             diff::revisions(ty, &old, &new, &title)
         }
         _ => Vec::new(),

@@ -9,8 +9,10 @@
 //! They work without JavaScript; `static/admin.js` only adds conveniences.
 //! No GET changes anything.
 
+mod actions;
 pub mod diff;
 mod edit;
+mod edit_page;
 mod fields;
 pub mod form;
 mod history;
@@ -22,7 +24,8 @@ mod worklist;
 
 use askama::Template;
 
-pub use edit::{edit_form, item_action, new_form, post_item};
+pub use actions::item_action;
+pub use edit::{edit_form, new_form, post_item};
 pub use history::{history, revert};
 pub use list::{ListParams, list};
 pub use users::{create_user, set_disabled, users};
