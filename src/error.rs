@@ -154,6 +154,17 @@ impl Error {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
         Error::Validation(vec![FieldError::new(field, message)])
     }
+
+    /// Adds a Dutch wording to a one-field validation error.
+    pub fn with_dutch(self, dutch: impl Into<String>) -> Error {
+        match self {
+            Error::Validation(mut v) if v.len() == 1 => {
+                let e = v.remove(0).nl(dutch);
+                Error::Validation(vec![e])
+            }
+            other => other,
+        }
+    }
 }
 
 /// Seconds a caller should wait before retrying a `STORE_BUSY` write.

@@ -28,7 +28,7 @@ pub use actions::item_action;
 pub use edit::{edit_form, new_form, post_item};
 pub use history::{history, revert};
 pub use list::{ListParams, list};
-pub use users::{create_user, set_disabled, users};
+pub use users::{change_password, create_user, password_form, set_disabled, users};
 pub use views::Layout;
 pub use worklist::worklist;
 

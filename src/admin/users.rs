@@ -183,3 +183,72 @@ pub async fn set_disabled(hub: &Hub, s: &Session, name: &str, disabled: bool) ->
         Err(e) => error_page(hub, s, &e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    layout: Option<Layout>,
+    notice: Option<(&'static str, String)>,
+    error_field: &'static str,
+}
+
+impl PasswordPage {
+    fn csrf(&self) -> &str {
+        self.layout
+            .as_ref()
+            .map(|l| l.csrf.as_str())
+            .unwrap_or_default()
+    }
+}
+
+/// The form to change one's own password.
+pub fn password_form(hub: &Hub, s: &Session) -> Reply {
+    page(
+        200,
+        PasswordPage {
+            layout: Some(Layout::new(hub, s, "Wachtwoord wijzigen", "")),
+            notice: None,
+            error_field: "",
+        },
+    )
+}
+
+/// Changes one's own password; `client` is where the request came from.
+pub async fn change_password(hub: &Hub, s: &Session, pairs: Pairs, client: &str) -> Reply {
+    let get = |k: &str| one(&pairs, k).unwrap_or("").to_string();
+    let (current, new, again) = (get("current"), get("new"), get("again"));
+    let answer = |status, class, text: String, field| {
+        page(
+            status,
+            PasswordPage {
+                layout: Some(Layout::new(hub, s, "Wachtwoord wijzigen", "")),
+                notice: Some((class, text)),
+                error_field: field,
+            },
+        )
+    };
+    if new != again {
+        return answer(
+            400,
+            "error",
+            "De twee nieuwe wachtwoorden zijn niet gelijk.".into(),
+            "again",
+        );
+    }
+    match hub.change_password(&s.viewer, &current, &new, client).await {
+        Ok(()) => answer(200, "ok", "Uw wachtwoord is gewijzigd.".into(), ""),
+        Err(Error::Validation(errors)) => {
+            let e = &errors[0];
+            let field = if e.field == "current" {
+                "current"
+            } else {
+                "password"
+            };
+            answer(400, "error", super::fields::dutch(e), field)
+        }
+        Err(e @ Error::TooManyAttempts { .. }) => {
+            answer(429, "error", super::login_error(&e), "current")
+        }
+        Err(e) => error_page(hub, s, &e),
+    }
+}

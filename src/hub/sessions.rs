@@ -82,7 +82,7 @@ impl Throttle {
     }
 
     /// Seconds to wait, when the name or the client is locked at `now`.
-    fn locked(&self, name: &str, client: &str, now: i64) -> Option<u64> {
+    pub(super) fn locked(&self, name: &str, client: &str, now: i64) -> Option<u64> {
         let map = self.fails.lock().unwrap_or_else(|e| e.into_inner());
         Self::keys(name, client)
             .iter()
@@ -94,7 +94,7 @@ impl Throttle {
             .max()
     }
 
-    fn fail(&self, name: &str, client: &str, now: i64) {
+    pub(super) fn fail(&self, name: &str, client: &str, now: i64) {
         let mut map = self.fails.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_TRACKED {
             map.retain(|_, (_, since)| now - *since < WINDOW_MS);

@@ -48,7 +48,10 @@ fn check_password(password: &str) -> Result<()> {
         return Err(Error::invalid(
             "password",
             format!("a password needs at least {MIN_PASSWORD_CHARS} characters; this one has {n}"),
-        ));
+        )
+        .with_dutch(format!(
+            "Een wachtwoord heeft minstens {MIN_PASSWORD_CHARS} tekens; dit heeft er {n}."
+        )));
     }
     if n > 1024 {
         return Err(Error::invalid("password", "at most 1024 characters"));
@@ -164,6 +167,54 @@ impl Hub {
                 item_type: None,
                 version: None,
                 detail: Some(name),
+            })
+            .await?;
+        tx.commit().await?;
+        self.committed(seq).await;
+        Ok(())
+    }
+
+    /// Changes the logged-in user's own password, after checking the
+    /// current one (a wrong one counts as a failed login for throttling).
+    pub async fn change_password(
+        &self,
+        viewer: &Viewer,
+        current: &str,
+        new: &str,
+        client: &str,
+    ) -> Result<()> {
+        viewer.require(Role::Agent, "changing a password")?;
+        if let Some(wait) = self.throttle.locked(&viewer.name, client, now_ms()) {
+            return Err(Error::TooManyAttempts {
+                message: format!(
+                    "too many failed attempts; try again in {} minutes",
+                    wait.div_ceil(60)
+                ),
+                retry_after_seconds: wait,
+            });
+        }
+        if self.check_login(&viewer.name, current).await?.is_none() {
+            self.throttle.fail(&viewer.name, client, now_ms());
+            return Err(Error::invalid("current", "the current password is wrong")
+                .with_dutch("Uw huidige wachtwoord klopt niet."));
+        }
+        check_password(new)?;
+        let new = new.to_string();
+        let hashed = blocking(move || hash(&new)).await??;
+        let now = now_ms();
+        let mut tx = self.store.begin().await?;
+        if !tx.set_password_hash(&viewer.name, &hashed).await? {
+            return Err(Error::not_found(format!("user `{}`", viewer.name)));
+        }
+        let seq = tx
+            .append_change(&Change {
+                at: now,
+                actor: &viewer.name,
+                action: "user_password",
+                item_id: None,
+                item_type: None,
+                version: None,
+                detail: Some(&viewer.name),
             })
             .await?;
         tx.commit().await?;

@@ -56,6 +56,18 @@ impl WriteTx {
     }
 }
 
+impl WriteTx {
+    /// Replaces the password hash of `name`; false when there is no such account.
+    pub async fn set_password_hash(&mut self, name: &str, hash: &str) -> Result<bool> {
+        let done = sqlx::query("UPDATE users SET password_hash = ? WHERE name = ?")
+            .bind(hash)
+            .bind(name)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
 impl Store {
     pub async fn user_by_name(&self, name: &str) -> Result<Option<UserRow>> {
         Ok(

@@ -945,3 +945,54 @@ async fn readability_hints_name_the_jargon_editors_keep() {
     .await;
     assert!(body.contains("Schrijf liever: &#39;brief&#39;"), "{body}");
 }
+
+#[tokio::test]
+async fn people_change_their_own_password() {
+    let t = example_hub().await;
+    user(&t, "jan", Role::Editor, None).await;
+    let mut c = Client::new(&t);
+    c.login("jan", PASSWORD).await;
+    let (status, page) = c.get("/admin/wachtwoord").await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = hidden(&page, "csrf");
+    let new = "een nieuwe lange zin als wachtwoord";
+    for (current, n, again, says) in [
+        (
+            "fout wachtwoord!!",
+            new,
+            new,
+            "Uw huidige wachtwoord klopt niet.",
+        ),
+        (PASSWORD, new, "iets anders", "niet gelijk"),
+        (PASSWORD, "kort", "kort", "minstens 12 tekens"),
+    ] {
+        let (status, body) = c
+            .post(
+                "/admin/wachtwoord",
+                &[
+                    ("csrf", &csrf),
+                    ("current", current),
+                    ("new", n),
+                    ("again", again),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{says}");
+        assert!(body.contains(says), "{says}: {body}");
+    }
+    let (status, body) = c
+        .post(
+            "/admin/wachtwoord",
+            &[
+                ("csrf", &csrf),
+                ("current", PASSWORD),
+                ("new", new),
+                ("again", new),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Uw wachtwoord is gewijzigd."), "{body}");
+    assert!(t.hub.check_login("jan", PASSWORD).await.unwrap().is_none());
+    assert!(t.hub.check_login("jan", new).await.unwrap().is_some());
+}

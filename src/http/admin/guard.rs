@@ -165,12 +165,16 @@ pub(super) async fn login_form(headers: HeaderMap, Query(q): Query<NextParam>) -
     r
 }
 
-pub(super) async fn login(State(api): State<Arc<Api>>, req: Request) -> Response {
-    let client = req
-        .extensions()
+/// The address a request came from, for throttling ("local" in process).
+pub(super) fn client_of(req: &Request) -> String {
+    req.extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "local".into());
+        .unwrap_or_else(|| "local".into())
+}
+
+pub(super) async fn login(State(api): State<Arc<Api>>, req: Request) -> Response {
+    let client = client_of(&req);
     let (parts, body) = req.into_parts();
     let headers = parts.headers;
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {

@@ -72,6 +72,10 @@ pub fn router() -> Router<Arc<Api>> {
         .route("/admin/logout", post(logout))
         .route("/admin/static/{file}", get(asset))
         .route("/admin/accounts", get(accounts).post(create_account))
+        .route(
+            "/admin/wachtwoord",
+            get(password_form).post(change_password),
+        )
         .route("/admin/accounts/{name}/{action}", post(account_action))
         .route("/admin/{type}", get(list))
         .route("/admin/{type}/new", get(new_form).post(create))
@@ -273,5 +277,24 @@ async fn account_action(
                 None,
             ),
         }
+    })
+}
+
+async fn password_form(State(api): State<Arc<Api>>, headers: HeaderMap) -> Response {
+    with_session!(api, headers, "/admin/wachtwoord", |hub, s| {
+        admin::password_form(hub, &s)
+    })
+}
+
+async fn change_password(State(api): State<Arc<Api>>, req: axum::extract::Request) -> Response {
+    let client = guard::client_of(&req);
+    let (parts, body) = req.into_parts();
+    let headers = parts.headers;
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    with_post!(api, headers, "/admin/wachtwoord", form, |hub, s| {
+        admin::change_password(hub, &s, form, &client).await
     })
 }

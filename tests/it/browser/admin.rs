@@ -327,6 +327,25 @@ fn an_editor_writes_previews_and_a_publisher_publishes_a_product_found_anonymous
         "#f-introduction",
         "De vergunning kost {{fact:afvalpas-tarief-vervanging}}. U vraagt haar aan bij de gemeente.",
     );
+    // The previews follow the typing by themselves (admin.js), facts
+    // filled, before any button is pressed.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let pane = b.text("aside.previews");
+        if pane.contains(summary) && pane.contains("€ 15,00") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the previews did not follow: {pane}"
+        );
+        sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        b.url(),
+        s.url("/admin/product/new"),
+        "nothing was submitted"
+    );
 
     // Two steps and a condition, through the pickers; every button press
     // re-renders the form from what was posted, typed text included.
