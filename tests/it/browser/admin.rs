@@ -838,6 +838,8 @@ fn every_admin_page_passes_axe() {
     b.goto(&s.url("/admin/accounts"));
     assert!(b.text("main").contains("admin"), "{}", b.text("main"));
     b.assert_accessible("the accounts page");
+    b.goto(&s.url("/admin/wachtwoord"));
+    b.assert_accessible("the password page");
 
     b.goto(&edit);
     spoil_csrf(&b, false);
