@@ -366,11 +366,15 @@ async fn refused(
             );
         }
         other => {
+            let detail = (other.code() != "INTERNAL").then(|| other.to_string());
+            if detail.is_none() {
+                tracing::error!(error = %other, "saving from the editor UI failed");
+            }
             ui.notice = notice(
                 "error",
                 "Niet opgeslagen",
                 "Bron heeft de wijziging geweigerd; er is niets veranderd.",
-                Some(other.to_string()),
+                detail,
             );
         }
     }

@@ -143,14 +143,12 @@ pub fn error_page(hub: &Hub, session: &Session, e: &Error) -> Reply {
             "Bron heeft de handeling geweigerd; er is niets veranderd.",
         ),
     };
-    message(
-        hub,
-        Some(session),
-        e.http_status(),
-        title,
-        text,
-        Some(e.to_string()),
-    )
+    // What went wrong inside (a database message) is for the log, not the page.
+    let detail = (e.code() != "INTERNAL").then(|| e.to_string());
+    if detail.is_none() {
+        tracing::error!(error = %e, "an editor page failed");
+    }
+    message(hub, Some(session), e.http_status(), title, text, detail)
 }
 
 /// A page the CSRF check refused.
