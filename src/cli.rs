@@ -50,6 +50,11 @@ pub enum Command {
         /// Hours a hand-over code (gesprekscode) stays valid.
         #[arg(long, env = "BRON_HANDOVER_HOURS", default_value_t = crate::hub::DEFAULT_HANDOVER_HOURS, value_parser = clap::value_parser!(u32).range(1..=720))]
         handover_hours: u32,
+        /// Origins whose pages may call the API from a browser (CORS),
+        /// comma-separated, such as https://www.gemeente.nl; `*` for any.
+        /// None by default.
+        #[arg(long, env = "BRON_CORS_ORIGINS", default_value = "")]
+        cors_origins: String,
     },
     /// Import a JSON Lines file or a directory of them (Bron format or Rijksoverheid VAC), all or nothing.
     Import {
@@ -134,7 +139,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             seed,
             search_stats_days,
             handover_hours,
+            cors_origins,
         } => {
+            let cors_origins = crate::http::cors::Origins::parse(&cors_origins)
+                .map_err(|e| anyhow::anyhow!("--cors-origins: {e}"))?;
             crate::server::serve(ServeConfig {
                 data_dir: cli.data_dir,
                 model_dir: cli.model_dir,
@@ -142,6 +150,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 seed,
                 search_stats_days,
                 handover_hours,
+                cors_origins,
             })
             .await
         }

@@ -79,6 +79,8 @@ pub struct ServeConfig {
     pub seed: PathBuf,
     pub search_stats_days: u32,
     pub handover_hours: u32,
+    /// Origins whose pages may call the API from a browser.
+    pub cors_origins: crate::http::cors::Origins,
 }
 
 /// Runs the scheduler: every second, carries out what is due.
@@ -208,7 +210,8 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     tracing::info!("Bron listens on http://{addr}/graphql (GraphiQL in a browser)");
     axum::serve(
         listener,
-        crate::http::app(api).into_make_service_with_connect_info::<SocketAddr>(),
+        crate::http::app_with(api, config.cors_origins.clone())
+            .into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;

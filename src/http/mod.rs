@@ -5,6 +5,7 @@
 //! store is usable. Errors are JSON with `extensions.code`, like GraphQL's.
 
 mod admin;
+pub mod cors;
 mod graphql;
 
 use std::sync::Arc;
@@ -19,14 +20,26 @@ use crate::graphql::Api;
 /// Requests larger than this are refused with 413 before they are parsed.
 pub const MAX_BODY_BYTES: usize = 128 * 1024;
 
-/// The whole HTTP application. Tests drive it directly with `oneshot`.
+/// The whole HTTP application with no cross-origin callers. Tests drive
+/// it directly with `oneshot`.
 pub fn app(api: Arc<Api>) -> Router {
-    Router::new()
+    app_with(api, cors::Origins::None)
+}
+
+/// The HTTP application; `origins` may call the API from a browser.
+pub fn app_with(api: Arc<Api>, origins: cors::Origins) -> Router {
+    let api_routes = Router::new()
         .route(
             "/graphql",
             get(graphql::get_graphql).post(graphql::post_graphql),
         )
         .route("/graphql/schema.graphql", get(schema_sdl))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(origins),
+            cors::cors,
+        ));
+    Router::new()
+        .merge(api_routes)
         .route("/healthz", get(healthz))
         .merge(admin::router())
         .fallback(not_found)

@@ -10,6 +10,7 @@ mod browser;
 mod channels;
 mod chatbot;
 mod cli;
+mod cors;
 mod examples;
 mod import;
 mod model;

@@ -8,6 +8,7 @@
 
 mod admin;
 mod axe;
+mod cors;
 mod webdriver;
 
 use std::path::{Path, PathBuf};
