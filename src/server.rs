@@ -182,6 +182,9 @@ pub async fn first_admin(hub: &Hub, addr: SocketAddr) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How long a stopping server waits for requests in flight.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let hub = open_hub(&config.data_dir, &config.model_dir).await?;
     // The schema is built before anything is written: a model it cannot
@@ -208,13 +211,29 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let follower = spawn_follower(hub.clone());
     let stats = spawn_stats_writer(hub.clone());
     tracing::info!("Bron listens on http://{addr}/graphql (GraphiQL in a browser)");
-    axum::serve(
+    // On SIGTERM or Ctrl-C: stop accepting, let requests in flight finish,
+    // but give up on connections still open after the grace period.
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    let serve = axum::serve(
         listener,
         crate::http::app_with(api, config.cors_origins.clone())
             .into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping.send(true);
+    });
+    let grace = async move {
+        let _ = stopped.wait_for(|s| *s).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        r = serve => r?,
+        () = grace => tracing::warn!(
+            seconds = SHUTDOWN_GRACE.as_secs(),
+            "connections still open after the grace period; stopping anyway"
+        ),
+    }
     scheduler.abort();
     follower.abort();
     stats.abort();
