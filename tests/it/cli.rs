@@ -527,7 +527,7 @@ fn sigterm_finishes_the_request_in_flight_refuses_new_ones_and_exits_zero() {
         std::thread::sleep(Duration::from_millis(20));
     }
     // The request in flight is answered in full.
-    s.write_all(body[10..].as_bytes()).unwrap();
+    s.write_all(&body.as_bytes()[10..]).unwrap();
     let mut answer = String::new();
     s.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
