@@ -63,6 +63,12 @@ pub enum Command {
         #[arg(long)]
         publish: bool,
     },
+    /// Write a consistent copy of the store to PATH, also while `bron serve`
+    /// runs and writes.
+    Backup { path: PathBuf },
+    /// Bring a backup back as the store (stop `bron serve` first); the
+    /// search index is rebuilt from it.
+    Restore { path: PathBuf },
     /// Export every item as JSON Lines to PATH (`-` for standard output).
     Export { path: PathBuf },
     /// Validate the content model and lint the content.
@@ -153,6 +159,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 cors_origins,
             })
             .await
+        }
+        Command::Backup { path } => {
+            let hub = open_hub(&cli.data_dir, &cli.model_dir).await?;
+            let info = hub.backup(&viewer, &path).await;
+            hub.close().await;
+            let info = info?;
+            eprintln!(
+                "Backed up {} items and {} revisions, up to change {}, to {} ({} KB).",
+                info.items,
+                info.revisions,
+                info.seq,
+                path.display(),
+                info.bytes / 1024
+            );
+            Ok(())
+        }
+        Command::Restore { path } => {
+            let info = crate::server::restore(&cli.data_dir, &cli.model_dir, &path).await?;
+            eprintln!(
+                "Restored {} items and {} revisions, up to change {}, and rebuilt the search index.",
+                info.items, info.revisions, info.seq
+            );
+            Ok(())
         }
         Command::Import { path, publish } => {
             let hub = open_hub(&cli.data_dir, &cli.model_dir).await?;

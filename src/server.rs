@@ -182,6 +182,55 @@ pub async fn first_admin(hub: &Hub, addr: SocketAddr) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Brings back the backup at `backup` as the store of `data_dir`, and
+/// rebuilds the search index from it. The server must be stopped (the
+/// index lock tells). The store it replaces is kept beside it as
+/// `bron.db.before-restore-<time>`.
+pub async fn restore(
+    data_dir: &Path,
+    model_dir: &Path,
+    backup: &Path,
+) -> anyhow::Result<crate::hub::BackupInfo> {
+    let info = Hub::inspect_backup(backup).await?;
+    {
+        let hub = open_hub(data_dir, model_dir).await?;
+        open_search(&hub, data_dir, model_dir)
+            .await
+            .context("stop `bron serve` on this data directory before restoring")?;
+        hub.close().await;
+    }
+    let db = data_dir.join(DB_FILE);
+    let incoming = data_dir.join(format!("{DB_FILE}.restoring"));
+    std::fs::copy(backup, &incoming).with_context(|| {
+        format!(
+            "cannot copy {} into {}",
+            backup.display(),
+            data_dir.display()
+        )
+    })?;
+    if db.exists() {
+        let stamp = crate::hub::ms_to_datetime(now_ms()).replace(':', "");
+        let kept = data_dir.join(format!("{DB_FILE}.before-restore-{stamp}"));
+        for suffix in ["", "-wal", "-shm"] {
+            let from = data_dir.join(format!("{DB_FILE}{suffix}"));
+            if from.exists() {
+                std::fs::rename(&from, data_dir.join(format!("{}{suffix}", kept.display())))?;
+            }
+        }
+        eprintln!("The store it replaces is kept as {}.", kept.display());
+    }
+    std::fs::rename(&incoming, &db)?;
+    let index = data_dir.join(INDEX_DIR);
+    if index.exists() {
+        std::fs::remove_dir_all(&index)?;
+    }
+    let hub = open_hub(data_dir, model_dir).await?;
+    open_search(&hub, data_dir, model_dir).await?;
+    hub.rebuild_index().await?;
+    hub.close().await;
+    Ok(info)
+}
+
 /// How long a stopping server waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 

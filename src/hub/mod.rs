@@ -45,6 +45,7 @@ pub use write::{NewItem, Patch, Written};
 
 use crate::error::{Error, Result};
 use crate::model::ContentModel;
+pub use crate::store::BackupInfo;
 use crate::store::{Stage, Store};
 
 /// What a caller may do. Each role includes the ones before it.
@@ -213,6 +214,19 @@ impl Hub {
     pub async fn export_rows(&self, viewer: &Viewer) -> Result<Vec<crate::domain::ItemRow>> {
         viewer.require(Role::Editor, "exporting")?;
         self.store.all_items().await
+    }
+
+    /// A consistent copy of the whole store at `path` (which must not
+    /// exist), made while writes go on; what it holds. Admins only.
+    pub async fn backup(&self, viewer: &Viewer, path: &std::path::Path) -> Result<BackupInfo> {
+        viewer.require(Role::Admin, "making a backup")?;
+        self.store.backup_to(path).await?;
+        Store::inspect(path).await
+    }
+
+    /// Checks that `path` is a whole Bron database; what it holds.
+    pub async fn inspect_backup(path: &std::path::Path) -> Result<BackupInfo> {
+        Store::inspect(path).await
     }
 
     pub async fn close(&self) {

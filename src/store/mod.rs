@@ -8,6 +8,7 @@
 //! A PostgreSQL backend fills the same boundary: `Store`, `WriteTx` and the
 //! row types here are all that `hub/` sees of the database.
 
+mod backup;
 mod bulk;
 mod handovers;
 mod list;
@@ -27,6 +28,7 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 
+pub use backup::BackupInfo;
 pub use bulk::{ItemKeyRow, Revision};
 pub use list::{Cursor, FieldFilter, ListQuery, ListResult, Order, OrderKey, SortKind, SortValue};
 pub use stats::SearchCountRow;
