@@ -19,6 +19,9 @@ use crate::server::{ServeConfig, open_hub, open_hub_with};
     about = "Bron: one source, every channel. A structured-content hub for public service."
 )]
 pub struct Cli {
+    /// Log lines as text for people, or as JSON objects for a log collector.
+    #[arg(long, global = true, env = "BRON_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
     /// Where Bron keeps its SQLite database.
     #[arg(long, global = true, env = "BRON_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,

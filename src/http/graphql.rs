@@ -98,6 +98,7 @@ fn unauthorized(code: &str, message: &str) -> Response {
 }
 
 async fn run(api: &Api, viewer: Viewer, request: async_graphql::Request, media: Media) -> Response {
+    let operation = super::log::operation_kind(&request.query);
     let result = api.execute(viewer, request).await;
     let status = if result.request_error && media == Media::GraphqlResponse {
         StatusCode::BAD_REQUEST
@@ -109,6 +110,10 @@ async fn run(api: &Api, viewer: Viewer, request: async_graphql::Request, media: 
         r.headers_mut()
             .insert("x-bron-cache", HeaderValue::from_static("hit"));
     }
+    r.extensions_mut().insert(super::log::GraphqlFacts {
+        operation,
+        cached: result.cached,
+    });
     r
 }
 

@@ -7,6 +7,7 @@
 mod admin;
 pub mod cors;
 mod graphql;
+pub mod log;
 
 use std::sync::Arc;
 
@@ -43,6 +44,7 @@ pub fn app_with(api: Arc<Api>, origins: cors::Origins) -> Router {
         .route("/healthz", get(healthz))
         .merge(admin::router())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(log::log_requests))
         .with_state(api)
 }
 

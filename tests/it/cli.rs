@@ -642,3 +642,98 @@ fn a_backup_made_under_write_load_restores_every_item_and_revision_of_its_moment
     let (ok, out, err) = run(bron(other.path()).args(["reindex", "--check"]));
     assert!(ok, "{out}{err}");
 }
+
+#[test]
+fn each_request_is_one_json_log_line_with_its_id_and_no_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, token, err) =
+        run(bron(dir.path()).args(["token", "create", "--role", "editor", "--name", "logboek"]));
+    assert!(ok, "{err}");
+    let token = token.trim().to_string();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let log_path = dir.path().join("serve.log");
+    let mut child = bron(dir.path())
+        .arg("serve")
+        .env("BRON_LISTEN", &addr)
+        .env("BRON_LOG", "info")
+        .env("BRON_LOG_FORMAT", "json")
+        .env("BRON_ADMIN_PASSWORD", "geheim-beheerderswachtwoord")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let health = "GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n";
+    while http(&addr, health).is_none_or(|(s, _)| s != 200) {
+        assert!(Instant::now() < deadline, "no server");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // A query with a variable holding personal data, over GET and POST.
+    let get = "GET /graphql?query=query(%24q%3AString!)%7Bsearch(query%3A%24q)%7BtotalCount%7D%7D&variables=%7B%22q%22%3A%22BSN%20123456782%22%7D HTTP/1.1\r\nhost: x\r\nx-request-id: mijn-trace-42\r\nconnection: close\r\n\r\n";
+    let mut s = TcpStream::connect(&addr).unwrap();
+    s.write_all(get.as_bytes()).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer
+            .to_lowercase()
+            .contains("x-request-id: mijn-trace-42"),
+        "{answer}"
+    );
+    let body = r#"{"query":"mutation($t: String!) { createStep(fields: {title: $t, instruction: \"Geheime instructie\"}) { changeSeq } }","variables":{"t":"Titel met wachtwoord hunter2"}}"#;
+    let (status, _) = post(&addr, &token, body).unwrap();
+    assert_eq!(status, 200);
+    // A login with a password.
+    let form = "name=admin&password=geheim-beheerderswachtwoord&csrf=x";
+    let login = format!(
+        "POST /admin/login HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{form}",
+        form.len()
+    );
+    http(&addr, &login).unwrap();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    for secret in [
+        token.as_str(),
+        "123456782",
+        "hunter2",
+        "Geheime instructie",
+        "geheim-beheerderswachtwoord",
+        "search(query",
+    ] {
+        assert!(!log.contains(secret), "`{secret}` is in the log:\n{log}");
+    }
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter(|v: &serde_json::Value| v["message"] == "request")
+        .collect();
+    let get_line = lines
+        .iter()
+        .find(|l| l["request_id"] == "mijn-trace-42")
+        .unwrap_or_else(|| panic!("{log}"));
+    assert_eq!(get_line["path"], "/graphql");
+    assert_eq!(get_line["status"], 200);
+    assert_eq!(get_line["operation"], "query");
+    assert!(get_line["ms"].as_f64().is_some(), "{get_line}");
+    let mutation = lines
+        .iter()
+        .find(|l| l["operation"] == "mutation")
+        .unwrap_or_else(|| panic!("{log}"));
+    assert_eq!(mutation["outcome"], "ok");
+    assert!(
+        mutation["request_id"]
+            .as_str()
+            .is_some_and(|id| id.len() == 36),
+        "{mutation}"
+    );
+    assert!(lines.iter().any(|l| l["path"] == "/admin/login"), "{log}");
+}
