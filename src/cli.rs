@@ -58,6 +58,10 @@ pub enum Command {
         /// None by default.
         #[arg(long, env = "BRON_CORS_ORIGINS", default_value = "")]
         cors_origins: String,
+        /// `Cache-Control` of anonymous GET answers (they also get an ETag),
+        /// such as "public, max-age=60, stale-while-revalidate=600".
+        #[arg(long, env = "BRON_CACHE_CONTROL", default_value = crate::http::caching::DEFAULT_CACHE_CONTROL)]
+        cache_control: String,
     },
     /// Import a JSON Lines file or a directory of them (Bron format or Rijksoverheid VAC), all or nothing.
     Import {
@@ -149,9 +153,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             search_stats_days,
             handover_hours,
             cors_origins,
+            cache_control,
         } => {
-            let cors_origins = crate::http::cors::Origins::parse(&cors_origins)
-                .map_err(|e| anyhow::anyhow!("--cors-origins: {e}"))?;
+            let http = crate::http::HttpOptions::new(&cors_origins, &cache_control)
+                .map_err(|e| anyhow::anyhow!(e))?;
             crate::server::serve(ServeConfig {
                 data_dir: cli.data_dir,
                 model_dir: cli.model_dir,
@@ -159,7 +164,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 seed,
                 search_stats_days,
                 handover_hours,
-                cors_origins,
+                http,
             })
             .await
         }

@@ -79,8 +79,8 @@ pub struct ServeConfig {
     pub seed: PathBuf,
     pub search_stats_days: u32,
     pub handover_hours: u32,
-    /// Origins whose pages may call the API from a browser.
-    pub cors_origins: crate::http::cors::Origins,
+    /// CORS and HTTP caching.
+    pub http: crate::http::HttpOptions,
 }
 
 /// Runs the scheduler: every second, carries out what is due.
@@ -265,7 +265,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let (stopping, mut stopped) = tokio::sync::watch::channel(false);
     let serve = axum::serve(
         listener,
-        crate::http::app_with(api, config.cors_origins.clone())
+        crate::http::app_with(api, config.http.clone())
             .into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {

@@ -138,6 +138,11 @@ pub struct GqlResponse {
     pub body: Bytes,
     pub request_error: bool,
     pub cached: bool,
+    /// A query answered without errors that may be served again until the
+    /// next write (not `answer` or `handover`): HTTP may give it an ETag.
+    pub cacheable: bool,
+    /// The change sequence the answer was made at (or before).
+    pub seq: i64,
 }
 
 /// The GraphQL service: schema, hub and response cache.
@@ -202,6 +207,8 @@ impl Api {
                 body,
                 request_error: false,
                 cached: true,
+                cacheable: true,
+                seq,
             };
         }
         // A document that does not parse is left to execution, which says why.
@@ -265,17 +272,16 @@ impl Api {
             );
         }
         let body = Bytes::from(body);
-        if ok
-            && is_query
-            && !uncacheable.load(std::sync::atomic::Ordering::Relaxed)
-            && let (Some(cache), Some(key)) = (&self.cache, key)
-        {
+        let cacheable = ok && is_query && !uncacheable.load(std::sync::atomic::Ordering::Relaxed);
+        if cacheable && let (Some(cache), Some(key)) = (&self.cache, key) {
             cache.put(key, body.clone(), searches, seq);
         }
         GqlResponse {
             body,
             request_error,
             cached: false,
+            cacheable,
+            seq,
         }
     }
 }
@@ -315,6 +321,8 @@ fn refusal(code: &str, message: &str, numbers: &[(&str, u64)]) -> GqlResponse {
         body: Bytes::from(body.to_string()),
         request_error: true,
         cached: false,
+        cacheable: false,
+        seq: 0,
     }
 }
 

@@ -97,7 +97,14 @@ fn unauthorized(code: &str, message: &str) -> Response {
     r
 }
 
-async fn run(api: &Api, viewer: Viewer, request: async_graphql::Request, media: Media) -> Response {
+/// Runs a request; the response, and the sequence it was made at when HTTP
+/// may cache it (a query answered without errors).
+async fn run(
+    api: &Api,
+    viewer: Viewer,
+    request: async_graphql::Request,
+    media: Media,
+) -> (Response, Option<i64>) {
     let operation = super::log::operation_kind(&request.query);
     let result = api.execute(viewer, request).await;
     let status = if result.request_error && media == Media::GraphqlResponse {
@@ -114,7 +121,7 @@ async fn run(api: &Api, viewer: Viewer, request: async_graphql::Request, media: 
         operation,
         cached: result.cached,
     });
-    r
+    (r, result.cacheable.then_some(result.seq))
 }
 
 fn bad_request(message: String) -> Response {
@@ -217,11 +224,12 @@ pub(super) async fn post_graphql(State(api): State<Arc<Api>>, req: Request) -> R
         Ok(v) => v,
         Err(r) => return r,
     };
-    run(&api, viewer, request, media).await
+    run(&api, viewer, request, media).await.0
 }
 
 pub(super) async fn get_graphql(
     State(api): State<Arc<Api>>,
+    axum::Extension(options): axum::Extension<Arc<super::HttpOptions>>,
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
@@ -271,5 +279,16 @@ pub(super) async fn get_graphql(
         Ok(v) => v,
         Err(r) => return r,
     };
-    run(&api, viewer, request, media).await
+    let anonymous = viewer.role == crate::hub::Role::Anonymous;
+    let (mut r, seq) = run(&api, viewer, request, media).await;
+    super::caching::conditional(
+        &mut r,
+        &headers,
+        anonymous,
+        seq,
+        &params,
+        media.content_type(),
+        &options,
+    );
+    r
 }

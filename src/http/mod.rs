@@ -5,6 +5,7 @@
 //! store is usable. Errors are JSON with `extensions.code`, like GraphQL's.
 
 mod admin;
+pub mod caching;
 pub mod cors;
 mod graphql;
 pub mod log;
@@ -21,20 +22,56 @@ use crate::graphql::Api;
 /// Requests larger than this are refused with 413 before they are parsed.
 pub const MAX_BODY_BYTES: usize = 128 * 1024;
 
-/// The whole HTTP application with no cross-origin callers. Tests drive
-/// it directly with `oneshot`.
-pub fn app(api: Arc<Api>) -> Router {
-    app_with(api, cors::Origins::None)
+/// What an operator sets about the HTTP side.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// Who may call the API from a browser on another site.
+    pub cors: cors::Origins,
+    /// `Cache-Control` of anonymous GET answers.
+    pub cache_control: HeaderValue,
 }
 
-/// The HTTP application; `origins` may call the API from a browser.
-pub fn app_with(api: Arc<Api>, origins: cors::Origins) -> Router {
+impl HttpOptions {
+    /// From the command line: `--cors-origins` and `--cache-control`.
+    pub fn new(cors_origins: &str, cache_control: &str) -> Result<HttpOptions, String> {
+        let cors =
+            cors::Origins::parse(cors_origins).map_err(|e| format!("--cors-origins: {e}"))?;
+        let cache_control = HeaderValue::from_str(cache_control.trim())
+            .ok()
+            .filter(|_| !cache_control.trim().is_empty())
+            .ok_or_else(|| format!("--cache-control: `{cache_control}` is not a header value"))?;
+        Ok(HttpOptions {
+            cors,
+            cache_control,
+        })
+    }
+}
+
+impl Default for HttpOptions {
+    fn default() -> HttpOptions {
+        HttpOptions {
+            cors: cors::Origins::None,
+            cache_control: HeaderValue::from_static(caching::DEFAULT_CACHE_CONTROL),
+        }
+    }
+}
+
+/// The whole HTTP application with the default options. Tests drive it
+/// directly with `oneshot`.
+pub fn app(api: Arc<Api>) -> Router {
+    app_with(api, HttpOptions::default())
+}
+
+/// The HTTP application with an operator's options.
+pub fn app_with(api: Arc<Api>, options: HttpOptions) -> Router {
+    let origins = options.cors.clone();
     let api_routes = Router::new()
         .route(
             "/graphql",
             get(graphql::get_graphql).post(graphql::post_graphql),
         )
         .route("/graphql/schema.graphql", get(schema_sdl))
+        .layer(axum::Extension(Arc::new(options)))
         .layer(axum::middleware::from_fn_with_state(
             Arc::new(origins),
             cors::cors,

@@ -18,7 +18,11 @@ use crate::support::empty_hub;
 async fn app(origins: &str) -> (crate::support::TestHub, Router) {
     let t = empty_hub().await;
     let api = Arc::new(Api::new(t.hub.clone()).unwrap());
-    let app = bron::http::app_with(api, Origins::parse(origins).unwrap());
+    let options = bron::http::HttpOptions {
+        cors: Origins::parse(origins).unwrap(),
+        ..Default::default()
+    };
+    let app = bron::http::app_with(api, options);
     (t, app)
 }
 

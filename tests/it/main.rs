@@ -7,6 +7,7 @@ mod support;
 mod admin;
 mod api;
 mod browser;
+mod caching;
 mod channels;
 mod chatbot;
 mod cli;

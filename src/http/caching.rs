@@ -1,0 +1,109 @@
+//! HTTP caching of API answers. An anonymous GET query answered without
+//! errors gets an `ETag` made of the change sequence it was answered at and
+//! the request itself, and the operator's `Cache-Control` (by default
+//! `public, no-cache`: any cache may keep it, but asks again each time). A
+//! request whose `If-None-Match` names that tag gets `304 Not Modified`
+//! with no body: nothing changed since, because any write moves the
+//! sequence. The tag is the same on every node (the sequence is the shared
+//! change log's). Answers to callers with a token are `private, no-store`,
+//! and `Vary` names what the answer depends on.
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use sha2::{Digest, Sha256};
+
+use super::HttpOptions;
+
+/// The `Cache-Control` of anonymous answers unless the operator sets one.
+pub const DEFAULT_CACHE_CONTROL: &str = "public, no-cache";
+
+/// The entity tag of an answer at `seq` to the request `params` in `media`.
+pub fn etag(seq: i64, params: &HashMap<String, String>, media: &str) -> String {
+    let mut h = Sha256::new();
+    for key in ["query", "variables", "operationName", "extensions"] {
+        h.update(key.as_bytes());
+        h.update([0]);
+        h.update(params.get(key).map_or("", String::as_str).as_bytes());
+        h.update([0]);
+    }
+    h.update(media.as_bytes());
+    let digest = h.finalize();
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{seq}-{hex}\"")
+}
+
+fn matches(if_none_match: &str, tag: &str) -> bool {
+    if_none_match.trim() == "*"
+        || if_none_match
+            .split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == tag)
+}
+
+/// Adds the caching headers to an answer of a GET, or turns it into 304.
+pub fn conditional(
+    r: &mut Response,
+    headers: &HeaderMap,
+    anonymous: bool,
+    seq: Option<i64>,
+    params: &HashMap<String, String>,
+    media: &str,
+    options: &HttpOptions,
+) {
+    let h = r.headers_mut();
+    h.append(
+        header::VARY,
+        HeaderValue::from_static("Accept, Authorization"),
+    );
+    if !anonymous {
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+        return;
+    }
+    let Some(seq) = seq.filter(|_| r.status() == StatusCode::OK) else {
+        r.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return;
+    };
+    let tag = etag(seq, params, media);
+    let Ok(tag_value) = HeaderValue::from_str(&tag) else {
+        return;
+    };
+    let h = r.headers_mut();
+    h.insert(header::ETAG, tag_value);
+    h.insert(header::CACHE_CONTROL, options.cache_control.clone());
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| matches(v, &tag));
+    if fresh {
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        *r.body_mut() = Body::empty();
+        let h = r.headers_mut();
+        h.remove(header::CONTENT_TYPE);
+        h.remove(header::CONTENT_LENGTH);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_follow_the_sequence_and_the_request() {
+        let p = |q: &str| HashMap::from([("query".to_string(), q.to_string())]);
+        let a = etag(7, &p("{ a }"), "application/json");
+        assert_eq!(a, etag(7, &p("{ a }"), "application/json"));
+        assert_ne!(a, etag(8, &p("{ a }"), "application/json"));
+        assert_ne!(a, etag(7, &p("{ b }"), "application/json"));
+        assert_ne!(a, etag(7, &p("{ a }"), "application/graphql-response+json"));
+        assert!(matches(&format!("\"x\", W/{a}"), &a));
+        assert!(matches("*", &a));
+        assert!(!matches("\"7-0000\"", &a));
+    }
+}
