@@ -62,6 +62,17 @@ pub enum Command {
         /// such as "public, max-age=60, stale-while-revalidate=600".
         #[arg(long, env = "BRON_CACHE_CONTROL", default_value = crate::http::caching::DEFAULT_CACHE_CONTROL)]
         cache_control: String,
+        /// GraphiQL at GET /graphql for browsers: `on` or `off`.
+        #[arg(long, env = "BRON_GRAPHIQL", default_value = "on", value_parser = ["on", "off"])]
+        graphiql: String,
+        /// Serve GraphiQL's four script and style files from this directory
+        /// instead of unpkg.com (README: "Running Bron in production").
+        #[arg(long, env = "BRON_GRAPHIQL_ASSETS")]
+        graphiql_assets: Option<PathBuf>,
+        /// Who may ask for the schema (introspection, /graphql/schema.graphql):
+        /// `public`, or `token` for callers with a token only.
+        #[arg(long, env = "BRON_INTROSPECTION", default_value = "public", value_parser = ["public", "token"])]
+        introspection: String,
     },
     /// Import a JSON Lines file or a directory of them (Bron format or Rijksoverheid VAC), all or nothing.
     Import {
@@ -154,9 +165,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             handover_hours,
             cors_origins,
             cache_control,
+            graphiql,
+            graphiql_assets,
+            introspection,
         } => {
-            let http = crate::http::HttpOptions::new(&cors_origins, &cache_control)
+            let mut http = crate::http::HttpOptions::new(&cors_origins, &cache_control)
                 .map_err(|e| anyhow::anyhow!(e))?;
+            http.graphiql = match (graphiql.as_str(), graphiql_assets) {
+                ("off", _) => crate::http::graphiql::Graphiql::Off,
+                (_, Some(dir)) => crate::http::graphiql::Graphiql::local(dir)
+                    .map_err(|e| anyhow::anyhow!("--graphiql-assets: {e}"))?,
+                _ => crate::http::graphiql::Graphiql::Cdn,
+            };
+            http.public_introspection = introspection == "public";
             crate::server::serve(ServeConfig {
                 data_dir: cli.data_dir,
                 model_dir: cli.model_dir,

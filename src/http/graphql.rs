@@ -7,14 +7,13 @@ use std::sync::Arc;
 use async_graphql::parser::types::OperationType;
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 
 use super::{MAX_BODY_BYTES, error_response, json_response};
 use crate::graphql::{Api, operation_type};
 use crate::hub::Viewer;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
-const GRAPHIQL: &str = include_str!("graphiql.html");
 
 /// Which media type the response uses.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -102,9 +101,23 @@ fn unauthorized(code: &str, message: &str) -> Response {
 async fn run(
     api: &Api,
     viewer: Viewer,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     media: Media,
+    options: &super::HttpOptions,
 ) -> (Response, Option<i64>) {
+    if !options.public_introspection && viewer.role == crate::hub::Role::Anonymous {
+        if asks_for_schema(&request.query) {
+            return (
+                error_response(
+                    StatusCode::FORBIDDEN,
+                    "INTROSPECTION_DISABLED",
+                    "this server shows its schema only to callers with a token; send one as `Authorization: Bearer <token>`",
+                ),
+                None,
+            );
+        }
+        request = request.disable_introspection();
+    }
     let operation = super::log::operation_kind(&request.query);
     let result = api.execute(viewer, request).await;
     let status = if result.request_error && media == Media::GraphqlResponse {
@@ -122,6 +135,15 @@ async fn run(
         cached: result.cached,
     });
     (r, result.cacheable.then_some(result.seq))
+}
+
+/// Whether a document asks for `__schema` or `__type` (not `__typename`,
+/// which every client may ask).
+fn asks_for_schema(query: &str) -> bool {
+    query.contains("__schema")
+        || query
+            .match_indices("__type")
+            .any(|(i, _)| !query[i + "__type".len()..].starts_with("name"))
 }
 
 fn bad_request(message: String) -> Response {
@@ -163,7 +185,11 @@ fn graphql_request(
     Ok(request)
 }
 
-pub(super) async fn post_graphql(State(api): State<Arc<Api>>, req: Request) -> Response {
+pub(super) async fn post_graphql(
+    State(api): State<Arc<Api>>,
+    axum::Extension(options): axum::Extension<Arc<super::HttpOptions>>,
+    req: Request,
+) -> Response {
     let (parts, body) = req.into_parts();
     let Some(media) = negotiate(&parts.headers) else {
         return not_acceptable();
@@ -224,7 +250,7 @@ pub(super) async fn post_graphql(State(api): State<Arc<Api>>, req: Request) -> R
         Ok(v) => v,
         Err(r) => return r,
     };
-    run(&api, viewer, request, media).await.0
+    run(&api, viewer, request, media, &options).await.0
 }
 
 pub(super) async fn get_graphql(
@@ -239,7 +265,7 @@ pub(super) async fn get_graphql(
         .is_some_and(|a| a.contains("text/html"));
     if !params.contains_key("query") {
         if wants_html {
-            return Html(GRAPHIQL).into_response();
+            return super::graphiql::page(&options);
         }
         return bad_request("a GET request needs a `query` parameter (or open this address in a browser for GraphiQL)".into());
     }
@@ -280,7 +306,7 @@ pub(super) async fn get_graphql(
         Err(r) => return r,
     };
     let anonymous = viewer.role == crate::hub::Role::Anonymous;
-    let (mut r, seq) = run(&api, viewer, request, media).await;
+    let (mut r, seq) = run(&api, viewer, request, media, &options).await;
     super::caching::conditional(
         &mut r,
         &headers,

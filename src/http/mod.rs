@@ -7,6 +7,7 @@
 mod admin;
 pub mod caching;
 pub mod cors;
+pub mod graphiql;
 mod graphql;
 pub mod log;
 
@@ -29,6 +30,11 @@ pub struct HttpOptions {
     pub cors: cors::Origins,
     /// `Cache-Control` of anonymous GET answers.
     pub cache_control: HeaderValue,
+    /// Where GraphiQL's scripts come from, or that it is off.
+    pub graphiql: graphiql::Graphiql,
+    /// Whether callers without a token may ask for the schema
+    /// (introspection and `/graphql/schema.graphql`).
+    pub public_introspection: bool,
 }
 
 impl HttpOptions {
@@ -43,6 +49,7 @@ impl HttpOptions {
         Ok(HttpOptions {
             cors,
             cache_control,
+            ..HttpOptions::default()
         })
     }
 }
@@ -52,6 +59,8 @@ impl Default for HttpOptions {
         HttpOptions {
             cors: cors::Origins::None,
             cache_control: HeaderValue::from_static(caching::DEFAULT_CACHE_CONTROL),
+            graphiql: graphiql::Graphiql::Cdn,
+            public_introspection: true,
         }
     }
 }
@@ -71,6 +80,7 @@ pub fn app_with(api: Arc<Api>, options: HttpOptions) -> Router {
             get(graphql::get_graphql).post(graphql::post_graphql),
         )
         .route("/graphql/schema.graphql", get(schema_sdl))
+        .route("/graphql/assets/{file}", get(graphiql::asset))
         .layer(axum::Extension(Arc::new(options)))
         .layer(axum::middleware::from_fn_with_state(
             Arc::new(origins),
@@ -101,8 +111,28 @@ async fn healthz(axum::extract::State(api): axum::extract::State<Arc<Api>>) -> R
     }
 }
 
-/// The schema as SDL, for people and for code generators that read files.
-async fn schema_sdl(axum::extract::State(api): axum::extract::State<Arc<Api>>) -> Response {
+/// The schema as SDL, for people and for code generators that read files;
+/// with a token only, when the operator turned public introspection off.
+async fn schema_sdl(
+    axum::extract::State(api): axum::extract::State<Arc<Api>>,
+    axum::Extension(options): axum::Extension<Arc<HttpOptions>>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let known = match token {
+        Some(t) => api.hub().authenticate(t.trim()).await.is_ok(),
+        None => false,
+    };
+    if !options.public_introspection && !known {
+        return error_response(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "the schema is only shown to callers with a token on this server",
+        );
+    }
     let mut r = (StatusCode::OK, api.sdl().to_string()).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -18,5 +18,6 @@ mod model;
 mod relevance;
 mod rules;
 mod search;
+mod switches;
 mod users;
 mod workflow;
