@@ -9,6 +9,7 @@
 mod admin;
 mod axe;
 mod cors;
+mod graphiql;
 mod webdriver;
 
 use std::path::{Path, PathBuf};
