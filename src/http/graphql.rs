@@ -232,25 +232,84 @@ pub(super) async fn post_graphql(
         Ok(v) => v,
         Err(e) => return bad_request(format!("the body is not valid JSON: {e}")),
     };
-    let serde_json::Value::Object(mut obj) = json else {
-        return bad_request("the body must be a JSON object with a `query`".into());
-    };
-    if !matches!(
-        obj.get("extensions"),
-        None | Some(serde_json::Value::Null) | Some(serde_json::Value::Object(_))
-    ) {
-        return bad_request("`extensions` must be a JSON object".into());
-    }
-    let variables = obj.remove("variables");
-    let request = match graphql_request(obj.get("query"), variables, obj.get("operationName")) {
-        Ok(r) => r,
-        Err(r) => return *r,
-    };
     let viewer = match viewer(&api, &parts.headers).await {
         Ok(v) => v,
         Err(r) => return r,
     };
-    run(&api, viewer, request, media, &options).await.0
+    match json {
+        serde_json::Value::Array(ops) => batch(&api, viewer, ops, media, &options).await,
+        serde_json::Value::Object(obj) => match request_of(obj) {
+            Ok(request) => run(&api, viewer, request, media, &options).await.0,
+            Err(r) => *r,
+        },
+        _ => bad_request(
+            "the body must be a JSON object with a `query`, or an array of them (a batch)".into(),
+        ),
+    }
+}
+
+/// The most operations one batch may hold.
+pub const MAX_BATCH: usize = 10;
+
+/// One operation of a POST body.
+fn request_of(
+    mut obj: serde_json::Map<String, serde_json::Value>,
+) -> Result<async_graphql::Request, Box<Response>> {
+    if !matches!(
+        obj.get("extensions"),
+        None | Some(serde_json::Value::Null) | Some(serde_json::Value::Object(_))
+    ) {
+        return Err(Box::new(bad_request(
+            "`extensions` must be a JSON object".into(),
+        )));
+    }
+    let variables = obj.remove("variables");
+    graphql_request(obj.get("query"), variables, obj.get("operationName"))
+}
+
+/// A batch (Apollo's `BatchHttpLink`): the operations run one after the
+/// other, in order, each with its own cost limit and its own errors; the
+/// answer is the array of their answers.
+async fn batch(
+    api: &Api,
+    viewer: Viewer,
+    ops: Vec<serde_json::Value>,
+    media: Media,
+    options: &super::HttpOptions,
+) -> Response {
+    if ops.is_empty() {
+        return bad_request("the batch is empty; send at least one operation".into());
+    }
+    if ops.len() > MAX_BATCH {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "BATCH_TOO_LARGE",
+            &format!(
+                "a batch holds at most {MAX_BATCH} operations, this one {}; send it in parts",
+                ops.len()
+            ),
+        );
+    }
+    let mut out = Vec::with_capacity(ops.len() * 256);
+    out.push(b'[');
+    for (i, op) in ops.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let answer = match op {
+            serde_json::Value::Object(obj) => match request_of(obj) {
+                Ok(request) => run(api, viewer.clone(), request, media, options).await.0,
+                Err(r) => *r,
+            },
+            _ => bad_request("each operation of a batch is a JSON object with a `query`".into()),
+        };
+        let body = axum::body::to_bytes(answer.into_body(), usize::MAX)
+            .await
+            .unwrap_or_default();
+        out.extend_from_slice(&body);
+    }
+    out.push(b']');
+    json_response(StatusCode::OK, out, media.content_type())
 }
 
 pub(super) async fn get_graphql(

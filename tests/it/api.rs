@@ -581,7 +581,7 @@ async fn post_json_without_a_query_string_is_400() {
         json!({ "variables": {} }),
         json!({ "query": 42 }),
         json!({ "query": null }),
-        json!([{ "query": "{ viewer { role } }" }]),
+        // (An array is a batch: tests/it/batch.rs.)
         json!("{ viewer { role } }"),
     ] {
         let reply = call(&t, post_req(body.to_string(), None, None)).await;

@@ -6,6 +6,7 @@ mod support;
 
 mod admin;
 mod api;
+mod batch;
 mod browser;
 mod caching;
 mod channels;
