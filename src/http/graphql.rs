@@ -238,7 +238,7 @@ pub(super) async fn post_graphql(
     };
     match json {
         serde_json::Value::Array(ops) => batch(&api, viewer, ops, media, &options).await,
-        serde_json::Value::Object(obj) => match request_of(obj) {
+        serde_json::Value::Object(obj) => match request_of(obj, &options) {
             Ok(request) => run(&api, viewer, request, media, &options).await.0,
             Err(r) => *r,
         },
@@ -254,6 +254,7 @@ pub const MAX_BATCH: usize = 10;
 /// One operation of a POST body.
 fn request_of(
     mut obj: serde_json::Map<String, serde_json::Value>,
+    options: &super::HttpOptions,
 ) -> Result<async_graphql::Request, Box<Response>> {
     if !matches!(
         obj.get("extensions"),
@@ -263,8 +264,11 @@ fn request_of(
             "`extensions` must be a JSON object".into(),
         )));
     }
+    let query = options
+        .persisted
+        .resolve(obj.get("query"), obj.get("extensions"))?;
     let variables = obj.remove("variables");
-    graphql_request(obj.get("query"), variables, obj.get("operationName"))
+    graphql_request(query.as_ref(), variables, obj.get("operationName"))
 }
 
 /// A batch (Apollo's `BatchHttpLink`): the operations run one after the
@@ -297,7 +301,7 @@ async fn batch(
             out.push(b',');
         }
         let answer = match op {
-            serde_json::Value::Object(obj) => match request_of(obj) {
+            serde_json::Value::Object(obj) => match request_of(obj, options) {
                 Ok(request) => run(api, viewer.clone(), request, media, options).await.0,
                 Err(r) => *r,
             },
@@ -322,7 +326,7 @@ pub(super) async fn get_graphql(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
-    if !params.contains_key("query") {
+    if !params.contains_key("query") && !params.contains_key("extensions") {
         if wants_html {
             return super::graphiql::page(&options);
         }
@@ -338,7 +342,21 @@ pub(super) async fn get_graphql(
         },
         None => None,
     };
+    let extensions = match params.get("extensions").filter(|v| !v.is_empty()) {
+        Some(text) => match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(v @ serde_json::Value::Object(_)) => Some(v),
+            _ => return bad_request("`extensions` must be a JSON object".into()),
+        },
+        None => None,
+    };
     let query = params.get("query").cloned().map(serde_json::Value::String);
+    let query = match options
+        .persisted
+        .resolve(query.as_ref(), extensions.as_ref())
+    {
+        Ok(q) => q,
+        Err(r) => return *r,
+    };
     let op = params
         .get("operationName")
         .filter(|v| !v.is_empty())

@@ -10,6 +10,7 @@ pub mod cors;
 pub mod graphiql;
 mod graphql;
 pub mod log;
+pub mod persisted;
 
 use std::sync::Arc;
 
@@ -24,7 +25,7 @@ use crate::graphql::Api;
 pub const MAX_BODY_BYTES: usize = 128 * 1024;
 
 /// What an operator sets about the HTTP side.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HttpOptions {
     /// Who may call the API from a browser on another site.
     pub cors: cors::Origins,
@@ -35,6 +36,8 @@ pub struct HttpOptions {
     /// Whether callers without a token may ask for the schema
     /// (introspection and `/graphql/schema.graphql`).
     pub public_introspection: bool,
+    /// Queries remembered by hash (automatic persisted queries).
+    pub persisted: Arc<persisted::Persisted>,
 }
 
 impl HttpOptions {
@@ -61,6 +64,7 @@ impl Default for HttpOptions {
             cache_control: HeaderValue::from_static(caching::DEFAULT_CACHE_CONTROL),
             graphiql: graphiql::Graphiql::Cdn,
             public_introspection: true,
+            persisted: Arc::default(),
         }
     }
 }

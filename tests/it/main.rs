@@ -16,6 +16,7 @@ mod cors;
 mod examples;
 mod import;
 mod model;
+mod persisted;
 mod relevance;
 mod rules;
 mod search;
