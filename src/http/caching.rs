@@ -32,10 +32,12 @@ pub fn etag(seq: i64, params: &HashMap<String, String>, media: &str) -> String {
     h.update(media.as_bytes());
     let digest = h.finalize();
     let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("\"{seq}-{hex}\"")
+    // Weak: the same answer may go out gzip- or brotli-compressed.
+    format!("W/\"{seq}-{hex}\"")
 }
 
 fn matches(if_none_match: &str, tag: &str) -> bool {
+    let tag = tag.trim_start_matches("W/");
     if_none_match.trim() == "*"
         || if_none_match
             .split(',')

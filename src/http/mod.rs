@@ -86,6 +86,16 @@ pub fn app_with(api: Arc<Api>, options: HttpOptions) -> Router {
         .route("/graphql/schema.graphql", get(schema_sdl))
         .route("/graphql/assets/{file}", get(graphiql::asset))
         .layer(axum::Extension(Arc::new(options)))
+        // Answers of 1 KiB and more are compressed when the caller accepts
+        // gzip or brotli (`Vary: Accept-Encoding` is added). Only the API:
+        // the editor's pages carry CSRF tokens beside reflected input, which
+        // compression would expose (BREACH).
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .gzip(true)
+                .br(true)
+                .compress_when(tower_http::compression::predicate::SizeAbove::new(1024)),
+        )
         .layer(axum::middleware::from_fn_with_state(
             Arc::new(origins),
             cors::cors,

@@ -126,3 +126,61 @@ async fn the_operator_sets_cache_control() {
     assert!(bron::http::HttpOptions::new("", "bad\nvalue").is_err());
     assert!(bron::http::HttpOptions::new("", "").is_err());
 }
+
+#[tokio::test]
+async fn large_answers_are_compressed_for_callers_that_accept_it() {
+    use std::io::Write;
+    let t = example_hub().await;
+    let query = serde_json::json!({"query": "{ products(first: 20) { nodes { title summary introduction } } }"}).to_string();
+    let send = |encoding: Option<&'static str>, body: String| {
+        let app = t.app.clone();
+        async move {
+            let mut req = Request::post("/graphql").header("content-type", "application/json");
+            if let Some(e) = encoding {
+                req = req.header("accept-encoding", e);
+            }
+            let resp = app
+                .oneshot(req.body(Body::from(body)).unwrap())
+                .await
+                .unwrap();
+            let headers = resp.headers().clone();
+            let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+            (headers, bytes.to_vec())
+        }
+    };
+    let (h, plain) = send(None, query.clone()).await;
+    assert!(h.get("content-encoding").is_none());
+    assert!(plain.len() > 4096, "a large answer: {}", plain.len());
+    let (h, gz) = send(Some("gzip"), query.clone()).await;
+    assert_eq!(h.get("content-encoding").unwrap(), "gzip");
+    assert!(h.get_all("vary").iter().any(|v| {
+        v.to_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("accept-encoding")
+    }));
+    assert!(
+        gz.len() * 2 < plain.len(),
+        "{} of {}",
+        gz.len(),
+        plain.len()
+    );
+    let mut gunzip = std::process::Command::new("gzip")
+        .arg("-dc")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    gunzip.stdin.take().unwrap().write_all(&gz).unwrap();
+    assert_eq!(gunzip.wait_with_output().unwrap().stdout, plain);
+    let (h, br) = send(Some("br"), query.clone()).await;
+    assert_eq!(h.get("content-encoding").unwrap(), "br");
+    assert!(br.len() * 2 < plain.len());
+    // Small answers are sent as they are.
+    let (h, _) = send(
+        Some("gzip, br"),
+        r#"{"query":"{ __typename }"}"#.to_string(),
+    )
+    .await;
+    assert!(h.get("content-encoding").is_none());
+}
