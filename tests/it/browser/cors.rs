@@ -5,14 +5,10 @@
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::process::{Command, Stdio};
-use std::thread::sleep;
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::Browser;
-use crate::support::repo;
+use super::{Bron, Browser};
 
 /// A one-page site on its own port (its own origin).
 fn site() -> String {
@@ -55,33 +51,8 @@ fn a_page_from_an_allowed_origin_may_call_the_api_and_another_may_not() {
     };
     let allowed = site();
     let other = site();
-    let dir = tempfile::tempdir().unwrap();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bron"))
-        .current_dir(repo())
-        .arg("--data-dir")
-        .arg(dir.path())
-        .arg("serve")
-        .env("BRON_LOG", "warn")
-        .env("BRON_LISTEN", &addr)
-        .env("BRON_CORS_ORIGINS", &allowed)
-        .env("BRON_ADMIN_PASSWORD", "een lang genoeg wachtwoord")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let api = format!("http://{addr}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(&addr).is_err() {
-        assert!(Instant::now() < deadline, "bron serve did not start");
-        sleep(Duration::from_millis(50));
-    }
-    sleep(Duration::from_millis(200));
+    let bron = Bron::serve(&[("BRON_CORS_ORIGINS", allowed.as_ref())]);
+    let api = format!("http://{}", bron.addr);
 
     b.goto(&allowed);
     let r = call(&b, &api);
@@ -101,6 +72,4 @@ fn a_page_from_an_allowed_origin_may_call_the_api_and_another_may_not() {
             .is_some_and(|e| e.contains("Failed to fetch")),
         "the browser refuses the answer: {r}"
     );
-    let _ = child.kill();
-    let _ = child.wait();
 }
