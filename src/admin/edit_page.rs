@@ -6,8 +6,9 @@ use askama::Template;
 
 use super::diff::FieldDiff;
 use super::edit::{Draft, Ui};
-use super::fields::{FieldCtx, FieldView, PreviewView, dutch, field_view, previews, unsaved};
+use super::fields::{FieldCtx, FieldView, dutch, field_view};
 use super::form::error_target;
+use super::preview::{PreviewView, previews, unsaved};
 use super::views::{Layout, RowView, status_label, when};
 use super::{Reply, page};
 use crate::hub::{Hub, ItemView, Role, Session};

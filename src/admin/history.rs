@@ -52,29 +52,13 @@ pub async fn history(
     a: Option<i64>,
     b: Option<i64>,
 ) -> Reply {
-    let Some(ty) = hub.model().get(type_name) else {
-        return message(
-            hub,
-            Some(s),
-            404,
-            "Niet gevonden",
-            "Deze soort inhoud bestaat niet.",
-            None,
-        );
+    let ty = match super::edit::type_of(hub, s, type_name) {
+        Ok(t) => t,
+        Err(r) => return r,
     };
-    let item = match hub.get_any(&s.viewer, id).await {
-        Ok(Some(v)) if v.type_name == type_name => v,
-        Ok(_) => {
-            return message(
-                hub,
-                Some(s),
-                404,
-                "Niet gevonden",
-                "Dit item bestaat niet (meer).",
-                None,
-            );
-        }
-        Err(e) => return error_page(hub, s, &e),
+    let item = match super::edit::load(hub, s, ty, id).await {
+        Ok(v) => v,
+        Err(r) => return r,
     };
     let revs = match hub.revisions(&s.viewer, id).await {
         Ok(r) => r,

@@ -4,7 +4,7 @@
 use askama::Template;
 
 use super::views::{Layout, RowView, when};
-use super::{Reply, error_page, message, page};
+use super::{Reply, error_page, page};
 use crate::domain::{OrderKey, WorkRow};
 use crate::hub::{Hub, ItemView, ListRequest, Session};
 use crate::model::TypeDef;
@@ -76,15 +76,9 @@ pub fn work_row(ty: &TypeDef, v: &ItemView) -> WorkRow {
 }
 
 pub async fn list(hub: &Hub, s: &Session, type_name: &str, p: ListParams) -> Reply {
-    let Some(ty) = hub.model().get(type_name) else {
-        return message(
-            hub,
-            Some(s),
-            404,
-            "Niet gevonden",
-            "Deze soort inhoud bestaat niet.",
-            None,
-        );
+    let ty = match super::edit::type_of(hub, s, type_name) {
+        Ok(t) => t,
+        Err(r) => return r,
     };
     let status = match p.status.as_str() {
         "" => None,

@@ -17,6 +17,7 @@ mod fields;
 pub mod form;
 mod history;
 mod list;
+mod preview;
 pub mod readability;
 mod users;
 mod views;
