@@ -1,4 +1,5 @@
-//! The `bron` command line: serve, import, export, check, reindex, token, user, schema.
+//! The `bron` command line: serve, import, export, backup, restore, check,
+//! reindex, token, user, webhook, schema.
 //! Every subcommand takes `--data-dir` (default `./data`, or `BRON_DATA_DIR`)
 //! and `--model-dir` (default `./content-model`, or `BRON_MODEL_DIR`).
 
@@ -11,6 +12,8 @@ use crate::hub::{Role, Viewer};
 use crate::import::{ImportOptions, export_lines, import_path};
 use crate::model::ContentModel;
 use crate::server::{ServeConfig, open_hub, open_hub_with};
+
+mod webhooks;
 
 #[derive(Parser)]
 #[command(
@@ -73,6 +76,14 @@ pub enum Command {
         /// `public`, or `token` for callers with a token only.
         #[arg(long, env = "BRON_INTROSPECTION", default_value = "public", value_parser = ["public", "token"])]
         introspection: String,
+        /// Let webhooks reach loopback and private-network addresses (off:
+        /// a webhook must not become a way into the internal network).
+        #[arg(long, env = "BRON_WEBHOOKS_ALLOW_PRIVATE")]
+        webhooks_allow_private: bool,
+        /// Seconds before the first retry of a failed webhook delivery;
+        /// each next retry waits twice as long, up to an hour.
+        #[arg(long, env = "BRON_WEBHOOK_FIRST_RETRY", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        webhook_first_retry: u64,
     },
     /// Import a JSON Lines file or a directory of them (Bron format or Rijksoverheid VAC), all or nothing.
     Import {
@@ -107,6 +118,11 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Manage webhooks (also possible through GraphQL with an admin token).
+    Webhook {
+        #[command(subcommand)]
+        command: webhooks::WebhookCommand,
     },
     /// Print the GraphQL schema generated from the model (or write it to --out).
     Schema {
@@ -168,6 +184,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             graphiql,
             graphiql_assets,
             introspection,
+            webhooks_allow_private,
+            webhook_first_retry,
         } => {
             let mut http = crate::http::HttpOptions::new(&cors_origins, &cache_control)
                 .map_err(|e| anyhow::anyhow!(e))?;
@@ -186,6 +204,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 search_stats_days,
                 handover_hours,
                 http,
+                webhooks_allow_private,
+                webhook_first_retry: std::time::Duration::from_secs(webhook_first_retry),
             })
             .await
         }
@@ -428,6 +448,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             hub.close().await;
             Ok(())
+        }
+        Command::Webhook { command } => {
+            let hub = open_hub(&cli.data_dir, &cli.model_dir).await?;
+            let done = webhooks::run(&hub, command).await;
+            hub.close().await;
+            done
         }
         Command::Schema { out } => {
             let model = ContentModel::load(&cli.model_dir)?;

@@ -118,6 +118,40 @@ pub struct ChangeRow {
     pub detail: Option<String>,
 }
 
+/// A webhook as stored (`events` and `types` are JSON arrays).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WebhookRow {
+    pub id: String,
+    pub url: String,
+    pub secret: String,
+    pub events: String,
+    pub types: String,
+    pub description: Option<String>,
+    pub enabled: bool,
+    pub created_at: i64,
+    pub created_by: String,
+    pub after_seq: i64,
+}
+
+/// One queued or sent webhook delivery.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeliveryRow {
+    pub id: String,
+    pub webhook_id: String,
+    pub event: String,
+    pub first_seq: i64,
+    pub last_seq: i64,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i64,
+    pub created_at: i64,
+    pub next_attempt_at: Option<i64>,
+    pub last_attempt_at: Option<i64>,
+    pub response_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<i64>,
+}
+
 /// How a sort key compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKind {

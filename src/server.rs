@@ -81,45 +81,79 @@ pub struct ServeConfig {
     pub handover_hours: u32,
     /// CORS and HTTP caching.
     pub http: crate::http::HttpOptions,
+    /// Whether webhooks may reach loopback and private addresses.
+    pub webhooks_allow_private: bool,
+    /// The wait before the first retry of a failed webhook delivery.
+    pub webhook_first_retry: Duration,
 }
 
-/// Runs the scheduler: every second, carries out what is due.
-pub fn spawn_scheduler(hub: Arc<Hub>) -> tokio::task::JoinHandle<()> {
+/// Tells the background tasks to stop; each finishes the round it is in.
+pub type Stop = tokio::sync::watch::Receiver<bool>;
+
+/// Runs `round` every `period` until `stop` turns true. A round in progress
+/// is finished, never cut off: a delivery being recorded or a schedule
+/// being carried out completes.
+fn spawn_every<F, Fut>(
+    period: Duration,
+    mut stop: Stop,
+    mut round: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut tick = tokio::time::interval(period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut ticks: u64 = 0;
-        loop {
-            tick.tick().await;
+        while !*stop.borrow() {
+            tokio::select! {
+                biased;
+                // A change of the flag (or a dropped sender) is checked above.
+                changed = stop.changed() => if changed.is_err() { break },
+                _ = tick.tick() => round().await,
+            }
+        }
+    })
+}
+
+/// Runs the scheduler: every second, carries out what is due; once a
+/// minute, deletes expired hand-over codes and ended sessions; once an hour,
+/// old webhook deliveries.
+pub fn spawn_scheduler(hub: Arc<Hub>, stop: Stop) -> tokio::task::JoinHandle<()> {
+    let ticks = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    spawn_every(Duration::from_secs(1), stop, move || {
+        let hub = hub.clone();
+        let n = ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        async move {
             match hub.run_due_schedules(now_ms()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(count = n, "carried out scheduled changes"),
                 Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
             }
-            // Expired hand-over codes are deleted once a minute.
-            ticks += 1;
-            if ticks % 60 == 1
+            if n % 60 == 1
                 && let Err(e) = hub.purge_handovers().await
             {
                 tracing::warn!(error = %e, "deleting expired hand-over codes failed");
             }
-            // And ended editor sessions.
-            if ticks % 60 == 2
+            if n % 60 == 2
                 && let Err(e) = hub.purge_sessions().await
             {
                 tracing::warn!(error = %e, "deleting ended sessions failed");
+            }
+            if n % 3600 == 3
+                && let Err(e) = hub.purge_deliveries().await
+            {
+                tracing::warn!(error = %e, "deleting old webhook deliveries failed");
             }
         }
     })
 }
 
 /// Writes the counted searches to the store every 10 s.
-pub fn spawn_stats_writer(hub: Arc<Hub>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(10));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
+pub fn spawn_stats_writer(hub: Arc<Hub>, stop: Stop) -> tokio::task::JoinHandle<()> {
+    spawn_every(Duration::from_secs(10), stop, move || {
+        let hub = hub.clone();
+        async move {
             if let Err(e) = hub.flush_search_stats().await {
                 tracing::warn!(error = %e, "writing search statistics failed; kept for the next try");
             }
@@ -130,17 +164,73 @@ pub fn spawn_stats_writer(hub: Arc<Hub>) -> tokio::task::JoinHandle<()> {
 /// Follows the change log every 200 ms, so writes made by another process
 /// (e.g. `bron import` or `bron token revoke` while the server runs) reach
 /// the caches quickly.
-pub fn spawn_follower(hub: Arc<Hub>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_millis(200));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
+pub fn spawn_follower(hub: Arc<Hub>, stop: Stop) -> tokio::task::JoinHandle<()> {
+    spawn_every(Duration::from_millis(200), stop, move || {
+        let hub = hub.clone();
+        async move {
             if let Err(e) = hub.follow_store().await {
                 tracing::warn!(error = %e, "following the change log failed");
             }
         }
     })
+}
+
+/// Every second: queues webhook deliveries for new change-log entries, then
+/// sends the deliveries that are due.
+pub fn spawn_webhooks(hub: Arc<Hub>, stop: Stop) -> tokio::task::JoinHandle<()> {
+    spawn_every(Duration::from_secs(1), stop, move || {
+        let hub = hub.clone();
+        async move {
+            if let Err(e) = hub.dispatch_webhooks().await {
+                tracing::warn!(error = %e, "queueing webhook deliveries failed; retried next round");
+            }
+            match hub.deliver_webhooks().await {
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "sending webhook deliveries failed"),
+            }
+        }
+    })
+}
+
+/// The tasks `bron serve` runs beside the HTTP server.
+pub struct Background {
+    stop: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<(&'static str, tokio::task::JoinHandle<()>)>,
+}
+
+impl Background {
+    pub fn start(hub: &Arc<Hub>) -> Background {
+        let (stop, rx) = tokio::sync::watch::channel(false);
+        let tasks = vec![
+            ("scheduler", spawn_scheduler(hub.clone(), rx.clone())),
+            ("follower", spawn_follower(hub.clone(), rx.clone())),
+            (
+                "search statistics",
+                spawn_stats_writer(hub.clone(), rx.clone()),
+            ),
+            ("webhooks", spawn_webhooks(hub.clone(), rx)),
+        ];
+        Background { stop, tasks }
+    }
+
+    /// Asks every task to stop after its current round and waits for them;
+    /// a task still busy after `grace` (a webhook receiver that does not
+    /// answer) is cut off.
+    pub async fn stop(self, grace: Duration) {
+        let _ = self.stop.send(true);
+        for (name, mut task) in self.tasks {
+            match tokio::time::timeout(grace, &mut task).await {
+                Ok(_) => {}
+                Err(_) => {
+                    tracing::warn!(
+                        task = name,
+                        "a background task did not stop in time; cut off"
+                    );
+                    task.abort();
+                }
+            }
+        }
+    }
 }
 
 /// On a fresh install there is no account to log in to the editor UI with:
@@ -233,6 +323,8 @@ pub async fn restore(
 
 /// How long a stopping server waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// How long it then waits for the background tasks' current rounds.
+pub const BACKGROUND_GRACE: Duration = Duration::from_secs(15);
 
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let hub = open_hub(&config.data_dir, &config.model_dir).await?;
@@ -256,9 +348,9 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     first_admin(&hub, addr).await?;
     hub.set_search_stats_retention(config.search_stats_days);
     hub.set_handover_ttl(Duration::from_secs(u64::from(config.handover_hours) * 3600));
-    let scheduler = spawn_scheduler(hub.clone());
-    let follower = spawn_follower(hub.clone());
-    let stats = spawn_stats_writer(hub.clone());
+    hub.set_webhooks_allow_private(config.webhooks_allow_private);
+    hub.set_webhook_first_retry(config.webhook_first_retry);
+    let background = Background::start(&hub);
     tracing::info!("Bron listens on http://{addr}/graphql (GraphiQL in a browser)");
     // On SIGTERM or Ctrl-C: stop accepting, let requests in flight finish,
     // but give up on connections still open after the grace period.
@@ -283,9 +375,9 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
             "connections still open after the grace period; stopping anyway"
         ),
     }
-    scheduler.abort();
-    follower.abort();
-    stats.abort();
+    // The HTTP side has stopped: let the scheduler and the webhook sender
+    // finish what they are doing (an attempt times out after 10 s).
+    background.stop(BACKGROUND_GRACE).await;
     if let Err(e) = hub.flush_search_stats().await {
         tracing::warn!(error = %e, "the last search statistics could not be written");
     }

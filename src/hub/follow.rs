@@ -48,8 +48,9 @@ pub(crate) fn effects(change: &ChangeRow) -> Effects {
             tokens: true,
             content: false,
         },
-        // Accounts change no answer and no token.
-        "user_create" => Effects {
+        // Accounts and webhooks change no answer and no token.
+        "user_create" | "user_password" | "user_disable" | "user_enable" | "webhook_create"
+        | "webhook_update" | "webhook_delete" => Effects {
             tokens: false,
             content: false,
         },

@@ -6,6 +6,7 @@
 //! the store directly.
 
 mod answer;
+mod changes;
 mod check;
 mod eligibility;
 mod follow;
@@ -22,6 +23,7 @@ mod sessions;
 mod stats;
 mod tokens;
 mod users;
+mod webhooks;
 mod worklist;
 mod write;
 
@@ -29,6 +31,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 pub use answer::{Answer, DEFAULT_HANDOVER_HOURS, MAX_QUESTION_CHARS, WEAK_MATCH};
+pub use changes::{ALL_EVENTS, Event, FeedFilter, MAX_AFFECTED, PUBLIC_EVENTS};
 pub use check::CheckReport;
 pub use eligibility::{ConditionCheck, Eligibility, NextQuestion};
 pub use import::{ImportRecord, ImportReport, MatchBy};
@@ -40,6 +43,10 @@ pub use sessions::{IDLE_MINUTES, NewSession, SESSION_HOURS, Session};
 pub use stats::{DEFAULT_CHANNEL, DEFAULT_RETENTION_DAYS, SearchCount, SearchStats, kept_query};
 pub use tokens::NewToken;
 pub use users::{MIN_PASSWORD_CHARS, NewUser};
+pub use webhooks::{
+    DELIVERY_LOG_DAYS, MAX_ATTEMPTS, NewWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+    WEBHOOK_ID_HEADER, Webhook, WebhookInput, refused_address, sign,
+};
 pub use worklist::{EXPIRING_DAYS, WORK_LIMIT, Worklist};
 pub use write::{NewItem, Patch, Written};
 
@@ -167,6 +174,8 @@ pub struct Hub {
     throttle: sessions::Throttle,
     /// Owner teams for the worklist's filter (see `worklist.rs`).
     teams: worklist::TeamCache,
+    /// Webhook settings and HTTP clients (see `webhooks/`).
+    webhooks: webhooks::WebhookSettings,
 }
 
 impl Hub {
@@ -185,6 +194,7 @@ impl Hub {
             handover_ms: AtomicI64::new(i64::from(answer::DEFAULT_HANDOVER_HOURS) * 3_600_000),
             throttle: sessions::Throttle::default(),
             teams: worklist::TeamCache::default(),
+            webhooks: webhooks::WebhookSettings::default(),
         })
     }
 

@@ -16,6 +16,7 @@ mod read;
 mod sessions;
 mod stats;
 mod users;
+mod webhooks;
 mod worklist;
 mod write;
 
@@ -32,6 +33,7 @@ pub use backup::BackupInfo;
 pub use bulk::{ItemKeyRow, Revision};
 pub use list::{Cursor, FieldFilter, ListQuery, ListResult, Order, OrderKey, SortKind, SortValue};
 pub use stats::SearchCountRow;
+pub use webhooks::Attempt;
 pub use worklist::{Titles, WorkSection};
 pub use write::{Change, Edge, WriteTx};
 

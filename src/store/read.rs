@@ -225,6 +225,40 @@ impl Store {
         .await?)
     }
 
+    /// Like [`Store::changes_since`], only entries with one of `actions`
+    /// (when given) about an item of one of `types` (when given).
+    pub async fn change_feed(
+        &self,
+        seq: i64,
+        limit: i64,
+        actions: Option<&[&str]>,
+        types: Option<&[String]>,
+    ) -> Result<Vec<ChangeRow>> {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT seq, at, actor, action, item_id, item_type, version, detail FROM change_log \
+             WHERE seq > ",
+        );
+        qb.push_bind(seq);
+        if let Some(actions) = actions {
+            qb.push(" AND action IN (");
+            let mut list = qb.separated(", ");
+            for a in actions {
+                list.push_bind(*a);
+            }
+            list.push_unseparated(")");
+        }
+        if let Some(types) = types {
+            qb.push(" AND item_type IN (");
+            let mut list = qb.separated(", ");
+            for t in types {
+                list.push_bind(t.as_str());
+            }
+            list.push_unseparated(")");
+        }
+        qb.push(" ORDER BY seq LIMIT ").push_bind(limit);
+        Ok(qb.build_query_as().fetch_all(&self.read).await?)
+    }
+
     /// The sequence number of the newest change, 0 when there is none.
     pub async fn last_seq(&self) -> Result<i64> {
         Ok(

@@ -234,7 +234,8 @@ async fn the_running_server_publishes_on_schedule() {
         .schedule(&Viewer::cli(), &id, Some(at), None)
         .await
         .unwrap();
-    let scheduler = bron::server::spawn_scheduler(t.hub.clone());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let scheduler = bron::server::spawn_scheduler(t.hub.clone(), stopped);
     let read = "query($id: ID!) { step(id: $id) { status } }";
     let mut live = false;
     for _ in 0..50 {
@@ -244,7 +245,12 @@ async fn the_running_server_publishes_on_schedule() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    scheduler.abort();
+    // Asked to stop, it finishes its round and ends on its own.
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), scheduler)
+        .await
+        .expect("the scheduler stops when asked")
+        .unwrap();
     assert!(live, "the scheduler did not publish within 5 s");
 }
 
