@@ -70,7 +70,9 @@ enum At {
     /// An eligibility check, and one of its conditions (or next question).
     Eligibility,
     Check,
-    /// An object of plain values (PageInfo, Viewer, Change, Revision, …).
+    /// A change-log entry: its item and the items changed through it.
+    Change,
+    /// An object of plain values (PageInfo, Viewer, Revision, …).
     Plain,
 }
 
@@ -334,7 +336,7 @@ impl Walk<'_> {
                     (SEARCH_COST, Some((At::Eligibility, 1)))
                 } else if name == "changes" {
                     let n = self.int_arg(f, "first").unwrap_or(100).min(1000);
-                    (1, Some((At::Plain, n)))
+                    (1, Some((At::Change, n)))
                 } else {
                     (1, None)
                 }
@@ -400,6 +402,17 @@ impl Walk<'_> {
                 "item" => (1, Some((At::AnyItem, 1))),
                 "alternatives" => (1, Some((At::AnyItem, ANSWER_ALTERNATIVES))),
                 "handover" => (1, Some((At::Handover, 1))),
+                _ => (1, None),
+            },
+            At::Change => match name {
+                "item" => (1, Some((At::AnyItem, 1))),
+                "affected" => {
+                    let n = self
+                        .int_arg(f, "first")
+                        .unwrap_or(crate::hub::DEFAULT_AFFECTED as u64)
+                        .min(crate::hub::MAX_AFFECTED as u64);
+                    (1, Some((At::AnyItem, n)))
+                }
                 _ => (1, None),
             },
             At::Handover => match name {

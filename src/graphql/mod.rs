@@ -9,6 +9,7 @@
 
 mod answer;
 mod cache;
+mod changes;
 mod convert;
 mod cost;
 mod documents;
@@ -22,6 +23,7 @@ mod search_stats;
 mod shared;
 mod suggest;
 mod types;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -47,15 +49,21 @@ pub const MAX_RECURSION: usize = 32;
 pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
     let types: Vec<_> = model.types.values().collect();
     let mut builder = Schema::build("Query", Some("Mutation"), None)
-        .register(query::query_root(model, &types))
-        .register(mutation::mutation_root(&types))
+        .register(webhooks::query_fields(query::query_root(model, &types)))
+        .register(webhooks::mutation_fields(mutation::mutation_root(&types)))
         .register(types::item_interface())
-        .register(query::change_type())
+        .register(changes::change_type())
+        .register(changes::event_enum())
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(MAX_RECURSION)
         .limit_directives(16)
         .extension(errors::ErrorPaths);
+    let (webhook_objects, delivery_status) = webhooks::webhook_types();
+    builder = builder.register(delivery_status);
+    for o in webhook_objects {
+        builder = builder.register(o);
+    }
     let (objects, enums, scalars) = shared::shared_types();
     let (search_objects, search_filter) = search::search_types();
     let (answer_objects, answer_enums, answer_input) = answer::answer_types();

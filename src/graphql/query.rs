@@ -15,7 +15,7 @@ use super::loader::{RequestCtx, selected_refs};
 use super::types::prime;
 use super::types::{ITEM, item_typed, item_value};
 use crate::domain::{OrderKey, SortKind, Status};
-use crate::hub::{Hub, ItemKey, ListRequest, Role, datetime_to_ms};
+use crate::hub::{Hub, ItemKey, ListRequest, datetime_to_ms};
 use crate::model::{ContentModel, FieldKind, TypeDef, camel, pascal};
 
 /// Fields that can be filtered on: everything but Markdown.
@@ -243,95 +243,34 @@ pub fn query_root(model: &ContentModel, types: &[&TypeDef]) -> Object {
         .field(super::answer::handover_field())
         .field(super::answer::check_eligibility_field())
         .field(
-        Field::new("item", TypeRef::named(ITEM), |ctx| {
-            FieldFuture::new(async move {
-                let hub = ctx.data::<Arc<Hub>>()?;
-                let rc = ctx.data::<RequestCtx>()?;
-                let id = ctx.args.try_get("id")?.string()?;
-                Ok(hub.get_any(&rc.viewer, id).await.map_err(gql_error)?.map(item_typed))
+            Field::new("item", TypeRef::named(ITEM), |ctx| {
+                FieldFuture::new(async move {
+                    let hub = ctx.data::<Arc<Hub>>()?;
+                    let rc = ctx.data::<RequestCtx>()?;
+                    let id = ctx.args.try_get("id")?.string()?;
+                    Ok(hub
+                        .get_any(&rc.viewer, id)
+                        .await
+                        .map_err(gql_error)?
+                        .map(item_typed))
+                })
             })
-        })
-        .description("Any item by id, whatever its type.")
-        .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID))),
-    )
-    .field(
-        Field::new("viewer", TypeRef::named_nn("Viewer"), |ctx| {
-            FieldFuture::new(async move {
-                let rc = ctx.data::<RequestCtx>()?;
-                let mut o = async_graphql::indexmap::IndexMap::new();
-                o.insert(Name::new("name"), GqlValue::from(rc.viewer.name.as_str()));
-                o.insert(Name::new("role"), GqlValue::from(rc.viewer.role.as_str()));
-                Ok(Some(FieldValue::value(GqlValue::Object(o))))
+            .description("Any item by id, whatever its type.")
+            .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID))),
+        )
+        .field(
+            Field::new("viewer", TypeRef::named_nn("Viewer"), |ctx| {
+                FieldFuture::new(async move {
+                    let rc = ctx.data::<RequestCtx>()?;
+                    let mut o = async_graphql::indexmap::IndexMap::new();
+                    o.insert(Name::new("name"), GqlValue::from(rc.viewer.name.as_str()));
+                    o.insert(Name::new("role"), GqlValue::from(rc.viewer.role.as_str()));
+                    Ok(Some(FieldValue::value(GqlValue::Object(o))))
+                })
             })
-        })
-        .description("The caller: `anonymous` without a token."),
-    )
-    .field(
-        Field::new("changes", TypeRef::named_nn_list("Change"), |ctx| {
-            FieldFuture::new(async move {
-                let hub = ctx.data::<Arc<Hub>>()?;
-                let rc = ctx.data::<RequestCtx>()?;
-                rc.viewer.require(Role::Editor, "reading the change log").map_err(gql_error)?;
-                let after = ctx.args.get("after").map(|v| v.i64()).transpose()?.unwrap_or(0);
-                let first = ctx.args.get("first").map(|v| v.i64()).transpose()?.unwrap_or(100);
-                if !(1..=1000).contains(&first) {
-                    return Err(bad_argument("first", "must be between 1 and 1000"));
-                }
-                let rows = hub.changes_since(after, first).await.map_err(gql_error)?;
-                Ok(Some(FieldValue::list(rows.into_iter().map(FieldValue::owned_any))))
-            })
-        })
-        .description("The change log: every write in order, after sequence number `after`. Needs an editor token.")
-        .argument(InputValue::new("after", TypeRef::named(TypeRef::INT)).default_value(0))
-        .argument(InputValue::new("first", TypeRef::named(TypeRef::INT)).default_value(100)),
-    )
-}
-
-pub fn change_type() -> Object {
-    use crate::domain::ChangeRow;
-    fn f(name: &'static str, ty: TypeRef, get: fn(&ChangeRow) -> GqlValue) -> Field {
-        Field::new(name, ty, move |ctx| {
-            FieldFuture::new(async move {
-                let c = ctx.parent_value.try_downcast_ref::<ChangeRow>()?;
-                Ok(super::types::non_null(get(c)))
-            })
-        })
-    }
-    Object::new("Change")
-        .description("One entry of the change log.")
-        .field(f("seq", TypeRef::named_nn(TypeRef::INT), |c| {
-            GqlValue::from(c.seq)
-        }))
-        .field(f("at", TypeRef::named_nn(SCALAR_DATETIME), |c| {
-            GqlValue::from(crate::hub::ms_to_datetime(c.at))
-        }))
-        .field(f("actor", TypeRef::named_nn(TypeRef::STRING), |c| {
-            GqlValue::from(c.actor.as_str())
-        }))
-        .field(f("action", TypeRef::named_nn(TypeRef::STRING), |c| {
-            GqlValue::from(c.action.as_str())
-        }))
-        .field(f("itemId", TypeRef::named(TypeRef::ID), |c| {
-            c.item_id
-                .as_deref()
-                .map(GqlValue::from)
-                .unwrap_or(GqlValue::Null)
-        }))
-        .field(f("itemType", TypeRef::named(TypeRef::STRING), |c| {
-            c.item_type
-                .as_deref()
-                .map(GqlValue::from)
-                .unwrap_or(GqlValue::Null)
-        }))
-        .field(f("version", TypeRef::named(TypeRef::INT), |c| {
-            c.version.map(GqlValue::from).unwrap_or(GqlValue::Null)
-        }))
-        .field(f("detail", TypeRef::named(TypeRef::STRING), |c| {
-            c.detail
-                .as_deref()
-                .map(GqlValue::from)
-                .unwrap_or(GqlValue::Null)
-        }))
+            .description("The caller: `anonymous` without a token."),
+        )
+        .field(super::changes::changes_field())
 }
 
 #[cfg(test)]

@@ -48,11 +48,14 @@ pub const PUBLIC_EVENTS: [Event; 4] = [
     Event::Deleted,
 ];
 
-/// How many items one entry reports as changed through it.
-pub const MAX_AFFECTED: usize = 100;
-/// How far up the references the change is followed (a fact shown in a
-/// step that a product lists is two steps up).
-const AFFECTED_DEPTH: usize = 3;
+/// How many items the feed reports by default as changed through one entry.
+pub const DEFAULT_AFFECTED: usize = 50;
+/// The most it reports: webhooks report up to this many, and say when
+/// there were more.
+pub const MAX_AFFECTED: usize = 500;
+/// How far up the references the change is followed: a fact shown in a
+/// step changes the step, and the products that list the step.
+const AFFECTED_DEPTH: usize = 2;
 
 impl Event {
     pub fn as_str(self) -> &'static str {
@@ -163,11 +166,13 @@ impl Hub {
     }
 
     /// The published items whose public output changed through `change`:
-    /// those that refer to the item, those that show it (a fact), and so
-    /// on up to three steps; at most [`MAX_AFFECTED`]. Empty for entries
-    /// that do not change public output. Follows the references as they
-    /// are now, not as they were when the entry was written.
-    pub async fn affected(&self, change: &ChangeRow) -> Result<Vec<Arc<ItemView>>> {
+    /// those that refer to the item or show it (a fact), and the items that
+    /// refer to those; at most `limit`, the nearest first. Empty for
+    /// entries that do not change public output. An upper bound: an item
+    /// that only links to a changed one is named too. Follows the
+    /// references as they are now, not as they were when the entry was
+    /// written.
+    pub async fn affected(&self, change: &ChangeRow, limit: usize) -> Result<Vec<Arc<ItemView>>> {
         let public = Event::of_action(&change.action).is_some_and(Event::is_public);
         let Some(id) = change.item_id.as_deref().filter(|_| public) else {
             return Ok(Vec::new());
@@ -184,14 +189,14 @@ impl Hub {
         for _ in 0..AFFECTED_DEPTH {
             let mut next = Vec::new();
             for it in &frontier {
-                for user in self.used_by(&public, it, MAX_AFFECTED).await? {
+                for user in self.used_by(&public, it, limit).await? {
                     if seen.insert(user.id.clone()) {
                         out.push(user.clone());
                         next.push(user);
                     }
                 }
-                if out.len() >= MAX_AFFECTED {
-                    out.truncate(MAX_AFFECTED);
+                if out.len() >= limit {
+                    out.truncate(limit);
                     return Ok(out);
                 }
             }

@@ -31,7 +31,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 pub use answer::{Answer, DEFAULT_HANDOVER_HOURS, MAX_QUESTION_CHARS, WEAK_MATCH};
-pub use changes::{ALL_EVENTS, Event, FeedFilter, MAX_AFFECTED, PUBLIC_EVENTS};
+pub use changes::{ALL_EVENTS, DEFAULT_AFFECTED, Event, FeedFilter, MAX_AFFECTED, PUBLIC_EVENTS};
 pub use check::CheckReport;
 pub use eligibility::{ConditionCheck, Eligibility, NextQuestion};
 pub use import::{ImportRecord, ImportReport, MatchBy};

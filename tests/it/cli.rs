@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::repo;
 
-fn bron(data: &std::path::Path) -> Command {
+pub(crate) fn bron(data: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_bron"));
     c.current_dir(repo())
         .arg("--data-dir")
@@ -17,7 +17,7 @@ fn bron(data: &std::path::Path) -> Command {
     c
 }
 
-fn run(c: &mut Command) -> (bool, String, String) {
+pub(crate) fn run(c: &mut Command) -> (bool, String, String) {
     let out = c.output().unwrap();
     (
         out.status.success(),
@@ -27,7 +27,7 @@ fn run(c: &mut Command) -> (bool, String, String) {
 }
 
 /// One HTTP/1.1 request over a fresh connection; returns status and body.
-fn http(addr: &str, request: &str) -> Option<(u16, String)> {
+pub(crate) fn http(addr: &str, request: &str) -> Option<(u16, String)> {
     let mut s = TcpStream::connect(addr).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     s.write_all(request.as_bytes()).ok()?;
@@ -103,7 +103,15 @@ fn serve_answers_on_a_real_socket() {
 }
 
 /// Starts `bron serve` on a free port in `data`; returns the child and its address.
-fn start_server(data: &std::path::Path) -> (std::process::Child, String) {
+pub(crate) fn start_server(data: &std::path::Path) -> (std::process::Child, String) {
+    start_server_with(data, &[])
+}
+
+/// The same, with more environment settings for the server.
+pub(crate) fn start_server_with(
+    data: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (std::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -113,6 +121,7 @@ fn start_server(data: &std::path::Path) -> (std::process::Child, String) {
     let mut child = bron(data)
         .arg("serve")
         .env("BRON_LISTEN", &addr)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -130,7 +139,7 @@ fn start_server(data: &std::path::Path) -> (std::process::Child, String) {
     panic!("the server did not come up on {addr}");
 }
 
-fn post(addr: &str, token: &str, body: &str) -> Option<(u16, String)> {
+pub(crate) fn post(addr: &str, token: &str, body: &str) -> Option<(u16, String)> {
     let req = format!(
         "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer {token}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
         body.len()

@@ -22,4 +22,5 @@ mod rules;
 mod search;
 mod switches;
 mod users;
+mod webhooks;
 mod workflow;

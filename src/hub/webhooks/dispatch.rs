@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::Webhook;
 use crate::domain::{ChangeRow, DeliveryRow};
 use crate::error::Result;
-use crate::hub::changes::Event;
+use crate::hub::changes::{Event, MAX_AFFECTED};
 use crate::hub::{Hub, ItemView, Viewer, ms_to_datetime, now_ms};
 
 /// Change-log entries read per round.
@@ -29,6 +29,7 @@ struct Group {
     items: Vec<Value>,
     ids: HashSet<String>,
     affected: Vec<Value>,
+    complete: bool,
 }
 
 /// What one entry changed, worked out once for all webhooks.
@@ -36,6 +37,8 @@ struct Entry {
     event: Event,
     item: Option<Arc<ItemView>>,
     affected: Vec<Arc<ItemView>>,
+    /// False when more items changed through it than are named.
+    complete: bool,
 }
 
 fn item_json(v: &ItemView) -> Value {
@@ -95,13 +98,17 @@ impl Hub {
                 Some(id) => self.get_any(&Viewer::cli(), id).await?,
                 None => None,
             };
-            let affected = self.affected(row).await?;
+            // One more than reported, to tell whether the list is whole.
+            let mut affected = self.affected(row, MAX_AFFECTED + 1).await?;
+            let complete = affected.len() <= MAX_AFFECTED;
+            affected.truncate(MAX_AFFECTED);
             entries.insert(
                 row.seq,
                 Entry {
                     event,
                     item,
                     affected,
+                    complete,
                 },
             );
         }
@@ -135,7 +142,9 @@ impl Hub {
                     items: Vec::new(),
                     ids: HashSet::new(),
                     affected: Vec::new(),
+                    complete: true,
                 });
+                g.complete &= entry.complete;
                 g.last_seq = row.seq;
                 let mut item = json!({
                     "seq": row.seq,
@@ -184,6 +193,7 @@ fn delivery(hook: &Webhook, g: Group, now: i64) -> DeliveryRow {
         "lastSeq": g.last_seq,
         "items": g.items,
         "affected": affected,
+        "affectedComplete": g.complete,
     });
     DeliveryRow {
         id,
