@@ -1,5 +1,5 @@
 //! The `bron` command line: serve, import, export, backup, restore, check,
-//! reindex, token, user, webhook, schema.
+//! reindex, token, user, webhook, documents, schema.
 //! Every subcommand takes `--data-dir` (default `./data`, or `BRON_DATA_DIR`)
 //! and `--model-dir` (default `./content-model`, or `BRON_MODEL_DIR`).
 
@@ -13,6 +13,7 @@ use crate::import::{ImportOptions, export_lines, import_path};
 use crate::model::ContentModel;
 use crate::server::{ServeConfig, open_hub, open_hub_with};
 
+mod documents;
 mod webhooks;
 
 #[derive(Parser)]
@@ -76,6 +77,10 @@ pub enum Command {
         /// `public`, or `token` for callers with a token only.
         #[arg(long, env = "BRON_INTROSPECTION", default_value = "public", value_parser = ["public", "token"])]
         introspection: String,
+        /// Callers without a token may run only the documents registered
+        /// with `bron documents add` (by id, or by their exact text).
+        #[arg(long, env = "BRON_TRUSTED_DOCUMENTS")]
+        trusted_documents: bool,
         /// Let webhooks reach loopback and private-network addresses (off:
         /// a webhook must not become a way into the internal network).
         #[arg(long, env = "BRON_WEBHOOKS_ALLOW_PRIVATE")]
@@ -118,6 +123,12 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Register the GraphQL documents a production site may run (see
+    /// `serve --trusted-documents`).
+    Documents {
+        #[command(subcommand)]
+        command: documents::DocumentsCommand,
     },
     /// Manage webhooks (also possible through GraphQL with an admin token).
     Webhook {
@@ -184,6 +195,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             graphiql,
             graphiql_assets,
             introspection,
+            trusted_documents,
             webhooks_allow_private,
             webhook_first_retry,
         } => {
@@ -196,6 +208,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 _ => crate::http::graphiql::Graphiql::Cdn,
             };
             http.public_introspection = introspection == "public";
+            http.trusted_documents = trusted_documents;
             crate::server::serve(ServeConfig {
                 data_dir: cli.data_dir,
                 model_dir: cli.model_dir,
@@ -448,6 +461,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             hub.close().await;
             Ok(())
+        }
+        Command::Documents { command } => {
+            let hub = open_hub_with(&cli.data_dir, ContentModel::default()).await?;
+            let done = documents::run(&hub, command).await;
+            hub.close().await;
+            done
         }
         Command::Webhook { command } => {
             let hub = open_hub(&cli.data_dir, &cli.model_dir).await?;

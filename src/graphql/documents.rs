@@ -47,3 +47,15 @@ impl Documents {
         Some(doc)
     }
 }
+
+/// Checks that `text` is a GraphQL document with at least one operation;
+/// the name of its first operation, if it has one. For registering trusted
+/// documents: the text is kept exactly as clients will send it.
+pub fn check_document(text: &str) -> Result<Option<String>, String> {
+    let doc = async_graphql::parser::parse_query(text).map_err(|e| e.to_string())?;
+    let mut names = doc.operations.iter().map(|(name, _)| name);
+    match names.next() {
+        Some(name) => Ok(name.map(|n| n.to_string())),
+        None => Err("the document holds no operation".into()),
+    }
+}

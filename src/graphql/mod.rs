@@ -34,6 +34,7 @@ use cache::{CACHE_MAX_BYTES, ResponseCache, cache_key};
 
 pub use convert::gql_error;
 pub use cost::MAX_COST;
+pub use documents::check_document;
 pub use loader::RequestCtx;
 
 use crate::hub::{Hub, Viewer};

@@ -236,9 +236,13 @@ pub(super) async fn post_graphql(
         Ok(v) => v,
         Err(r) => return r,
     };
+    let known = match known_documents(&api, &viewer, &options).await {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
     match json {
-        serde_json::Value::Array(ops) => batch(&api, viewer, ops, media, &options).await,
-        serde_json::Value::Object(obj) => match request_of(obj, &options) {
+        serde_json::Value::Array(ops) => batch(&api, viewer, ops, media, &options, &known).await,
+        serde_json::Value::Object(obj) => match request_of(obj, &options, &known) {
             Ok(request) => run(&api, viewer, request, media, &options).await.0,
             Err(r) => *r,
         },
@@ -251,10 +255,31 @@ pub(super) async fn post_graphql(
 /// The most operations one batch may hold.
 pub const MAX_BATCH: usize = 10;
 
+/// The registered documents, and whether this caller may run only those.
+async fn known_documents(
+    api: &Api,
+    viewer: &Viewer,
+    options: &super::HttpOptions,
+) -> Result<super::persisted::Known, Response> {
+    let documents = api.hub().trusted_documents().await.map_err(|e| {
+        tracing::error!(error = %e, "cannot read the trusted documents");
+        error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "STORE_BUSY",
+            "the registered documents cannot be read now; try again",
+        )
+    })?;
+    Ok(super::persisted::Known {
+        documents,
+        only: options.trusted_documents && viewer.role == crate::hub::Role::Anonymous,
+    })
+}
+
 /// One operation of a POST body.
 fn request_of(
     mut obj: serde_json::Map<String, serde_json::Value>,
     options: &super::HttpOptions,
+    known: &super::persisted::Known,
 ) -> Result<async_graphql::Request, Box<Response>> {
     if !matches!(
         obj.get("extensions"),
@@ -264,9 +289,12 @@ fn request_of(
             "`extensions` must be a JSON object".into(),
         )));
     }
-    let query = options
-        .persisted
-        .resolve(obj.get("query"), obj.get("extensions"))?;
+    let query = options.persisted.resolve(
+        obj.get("query"),
+        obj.get("extensions"),
+        obj.get("documentId"),
+        known,
+    )?;
     let variables = obj.remove("variables");
     graphql_request(query.as_ref(), variables, obj.get("operationName"))
 }
@@ -280,6 +308,7 @@ async fn batch(
     ops: Vec<serde_json::Value>,
     media: Media,
     options: &super::HttpOptions,
+    known: &super::persisted::Known,
 ) -> Response {
     if ops.is_empty() {
         return bad_request("the batch is empty; send at least one operation".into());
@@ -301,7 +330,7 @@ async fn batch(
             out.push(b',');
         }
         let answer = match op {
-            serde_json::Value::Object(obj) => match request_of(obj, options) {
+            serde_json::Value::Object(obj) => match request_of(obj, options, known) {
                 Ok(request) => run(api, viewer.clone(), request, media, options).await.0,
                 Err(r) => *r,
             },
@@ -326,7 +355,10 @@ pub(super) async fn get_graphql(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
-    if !params.contains_key("query") && !params.contains_key("extensions") {
+    if !["query", "extensions", "documentId"]
+        .iter()
+        .any(|k| params.contains_key(*k))
+    {
         if wants_html {
             return super::graphiql::page(&options);
         }
@@ -349,11 +381,25 @@ pub(super) async fn get_graphql(
         },
         None => None,
     };
+    let viewer = match viewer(&api, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let known = match known_documents(&api, &viewer, &options).await {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
     let query = params.get("query").cloned().map(serde_json::Value::String);
-    let query = match options
-        .persisted
-        .resolve(query.as_ref(), extensions.as_ref())
-    {
+    let document_id = params
+        .get("documentId")
+        .cloned()
+        .map(serde_json::Value::String);
+    let query = match options.persisted.resolve(
+        query.as_ref(),
+        extensions.as_ref(),
+        document_id.as_ref(),
+        &known,
+    ) {
         Ok(q) => q,
         Err(r) => return *r,
     };
@@ -378,10 +424,6 @@ pub(super) async fn get_graphql(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return r;
     }
-    let viewer = match viewer(&api, &headers).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let anonymous = viewer.role == crate::hub::Role::Anonymous;
     let (mut r, seq) = run(&api, viewer, request, media, &options).await;
     super::caching::conditional(

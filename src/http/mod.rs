@@ -38,6 +38,8 @@ pub struct HttpOptions {
     pub public_introspection: bool,
     /// Queries remembered by hash (automatic persisted queries).
     pub persisted: Arc<persisted::Persisted>,
+    /// Callers without a token may run only registered documents.
+    pub trusted_documents: bool,
 }
 
 impl HttpOptions {
@@ -65,6 +67,7 @@ impl Default for HttpOptions {
             graphiql: graphiql::Graphiql::Cdn,
             public_introspection: true,
             persisted: Arc::default(),
+            trusted_documents: false,
         }
     }
 }

@@ -50,7 +50,7 @@ pub(crate) fn effects(change: &ChangeRow) -> Effects {
         },
         // Accounts and webhooks change no answer and no token.
         "user_create" | "user_password" | "user_disable" | "user_enable" | "webhook_create"
-        | "webhook_update" | "webhook_delete" => Effects {
+        | "webhook_update" | "webhook_delete" | "documents_add" | "documents_remove" => Effects {
             tokens: false,
             content: false,
         },
@@ -97,6 +97,9 @@ impl Hub {
     }
 
     fn apply_change(&self, change: &ChangeRow) {
+        if change.action.starts_with("documents_") {
+            self.documents.clear();
+        }
         let fx = effects(change);
         if fx.tokens {
             self.tokens.clear();

@@ -8,6 +8,7 @@
 mod answer;
 mod changes;
 mod check;
+mod documents;
 mod eligibility;
 mod follow;
 mod import;
@@ -33,6 +34,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 pub use answer::{Answer, DEFAULT_HANDOVER_HOURS, MAX_QUESTION_CHARS, WEAK_MATCH};
 pub use changes::{ALL_EVENTS, DEFAULT_AFFECTED, Event, FeedFilter, MAX_AFFECTED, PUBLIC_EVENTS};
 pub use check::CheckReport;
+pub use documents::{DocumentMap, DocumentsAdded, NewDocument, document_hash};
 pub use eligibility::{ConditionCheck, Eligibility, NextQuestion};
 pub use import::{ImportRecord, ImportReport, MatchBy};
 pub use index::IndexCheck;
@@ -174,6 +176,8 @@ pub struct Hub {
     throttle: sessions::Throttle,
     /// Owner teams for the worklist's filter (see `worklist.rs`).
     teams: worklist::TeamCache,
+    /// Registered GraphQL documents (see `documents.rs`).
+    documents: documents::DocumentCache,
     /// Webhook settings and HTTP clients (see `webhooks/`).
     webhooks: webhooks::WebhookSettings,
 }
@@ -194,6 +198,7 @@ impl Hub {
             handover_ms: AtomicI64::new(i64::from(answer::DEFAULT_HANDOVER_HOURS) * 3_600_000),
             throttle: sessions::Throttle::default(),
             teams: worklist::TeamCache::default(),
+            documents: documents::DocumentCache::default(),
             webhooks: webhooks::WebhookSettings::default(),
         })
     }

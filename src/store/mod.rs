@@ -10,6 +10,7 @@
 
 mod backup;
 mod bulk;
+mod documents;
 mod handovers;
 mod list;
 mod read;
@@ -31,6 +32,7 @@ use sqlx::sqlite::{
 
 pub use backup::BackupInfo;
 pub use bulk::{ItemKeyRow, Revision};
+pub use documents::DocumentRow;
 pub use list::{Cursor, FieldFilter, ListQuery, ListResult, Order, OrderKey, SortKind, SortValue};
 pub use stats::SearchCountRow;
 pub use webhooks::Attempt;
