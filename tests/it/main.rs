@@ -17,6 +17,7 @@ mod examples;
 mod import;
 mod model;
 mod persisted;
+mod relay;
 mod relevance;
 mod rules;
 mod search;
