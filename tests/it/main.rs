@@ -12,6 +12,7 @@ mod caching;
 mod channels;
 mod chatbot;
 mod cli;
+mod clients;
 mod cors;
 mod examples;
 mod import;
