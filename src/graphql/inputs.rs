@@ -51,7 +51,8 @@ pub(super) fn about(f: &FieldDef, input: bool) -> String {
         d.push_str(&format!(" At most {n} entries."));
     }
     if let Some(n) = f.max_length {
-        d.push_str(&format!(" At most {n} characters."));
+        let each = if f.list { " each" } else { "" };
+        d.push_str(&format!(" At most {n} characters{each}."));
     }
     d
 }

@@ -38,6 +38,9 @@ fn null_rule(f: &FieldDef) -> String {
     if guaranteed(f) {
         return " Never null: every save requires it (an item saved before the model required it answers CONTENT_OUT_OF_DATE until it is saved again).".into();
     }
+    if f.list && f.kind == FieldKind::Reference {
+        return " Empty when nothing is filled in; items you may not see are left out.".into();
+    }
     if f.list {
         return " Empty when nothing is filled in.".into();
     }

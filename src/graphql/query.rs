@@ -69,7 +69,7 @@ fn system_filters() -> [(&'static str, TypeRef, &'static str); 4] {
         (
             "externalId",
             TypeRef::named(TypeRef::STRING),
-            "Only the item with this id from the system it was imported from.",
+            "Only items with this external id (their id in the system they were imported from).",
         ),
     ]
 }
@@ -85,16 +85,16 @@ pub fn list_inputs(ty: &TypeDef) -> (InputObject, Enum, InputObject) {
     }
     for f in filterable(ty) {
         let what = if f.list {
-            "Only items whose list holds this value"
+            format!("Only items whose {} list holds this value.", f.label)
         } else {
-            "Only items with this value"
+            format!("Only items whose {} is this value.", f.label)
         };
         filter = filter.field(
             InputValue::new(
                 camel(&f.name),
                 TypeRef::named(input_element_type(&ty.name, f)),
             )
-            .description(format!("{what}: {}.", f.label)),
+            .description(what),
         );
     }
     let mut items: Vec<EnumItem> = SYSTEM_ORDER

@@ -148,7 +148,7 @@ pub fn rendered_interface_field() -> InterfaceField {
 /// The `channel` argument of a Markdown field.
 pub fn markdown_channel_input() -> InputValue {
     InputValue::new("channel", TypeRef::named(CHANNEL)).description(
-        "Render for a channel: HTML for the web, plain text for the others, facts filled in; null when the channel does not show this field. Without it: the Markdown as stored.",
+        "Render for a channel: HTML for the web, plain text for the others, facts filled in; null when the field is limited to other channels. Without it: the Markdown as stored.",
     )
 }
 
