@@ -33,12 +33,12 @@ struct Args {
 const ANSWER: &str = r#"query($q: String!) { answer(question: $q, channel: CHATBOT) {
   weak
   item { id title }
-  rendered { text source { title version reviewBy } followUps { kind id title } }
+  rendered { text source { title version reviewBy } followUps { kind itemId title } }
   alternatives { id title }
   handover { code reason message } } }"#;
 
 const OPEN: &str = r#"query($id: ID!) { item(id: $id) { id title
-  rendered(channel: CHATBOT) { text source { title version reviewBy } followUps { kind id title } } } }"#;
+  rendered(channel: CHATBOT) { text source { title version reviewBy } followUps { kind itemId title } } } }"#;
 
 const PRODUCT: &str = r#"query($slug: String!) { product(slug: $slug) { id title } }"#;
 
@@ -222,7 +222,7 @@ fn show(r: &Value, weak: bool, alternatives: &[Value]) -> Vec<Choice> {
         .flatten()
         .map(|f| Choice {
             kind: f["kind"].as_str().unwrap_or("").to_string(),
-            id: f["id"].as_str().unwrap_or("").to_string(),
+            id: f["itemId"].as_str().unwrap_or("").to_string(),
             title: f["title"].as_str().unwrap_or("").to_string(),
         })
         .collect();

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use async_graphql::dynamic::{
-    Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, TypeRef,
+    Enum, EnumItem, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, TypeRef,
 };
 use async_graphql::{Name, Value as GqlValue};
 
@@ -195,7 +195,7 @@ fn opt(v: Option<impl Into<GqlValue>>) -> Option<FieldValue<'static>> {
 
 pub fn answer_types() -> (Vec<Object>, Vec<Enum>, InputObject) {
     let answer = Object::new("Answer")
-        .description("The chatbot's answer to one question.")
+        .description("The chatbot's answer to one question. Not identified by id: every call is a new answer, never cached.")
         .field(field!("confidence", TypeRef::named_nn(TypeRef::FLOAT), "How sure Bron is, from 0 to 1: how much of the question the item covers, and how far it is ahead of the next item.", |ctx| {
             Ok(value((f64::from(answer_of(&ctx)?.confidence) * 100.0).round() / 100.0))
         }))
@@ -222,7 +222,7 @@ pub fn answer_types() -> (Vec<Object>, Vec<Enum>, InputObject) {
             }))
         }));
     let handover = Object::new("Handover")
-        .description("A conversation handed to a person: only content context, no personal data.")
+        .description("A conversation handed to a person: only content context, no personal data. Identified by its `code`, not by an id (Apollo: `keyFields: [\"code\"]`).")
         .field(field!("code", TypeRef::named_nn(TypeRef::STRING), "The gesprekscode, to read out to a KCC agent.", |ctx| {
             Ok(value(handover_of(&ctx)?.row.code.clone()))
         }))
@@ -258,7 +258,7 @@ pub fn answer_types() -> (Vec<Object>, Vec<Enum>, InputObject) {
             Ok(value(ms_to_datetime(handover_of(&ctx)?.row.expires_at)))
         }));
     let eligibility = Object::new("Eligibility")
-        .description("A product's conditions checked against a citizen's answers. Indicative, never a decision.")
+        .description("A product's conditions checked against a citizen's answers. Indicative, never a decision. Not identified by id: it depends on the answers given.")
         .field(field!("outcome", TypeRef::named_nn("EligibilityOutcome"), "MET when every condition is met, UNMET when one is not, UNKNOWN while answers are missing (or a condition has no rule and a person must check it).", |ctx| {
             Ok(Some(FieldValue::value(outcome_value(eligibility_of(&ctx)?.outcome))))
         }))
@@ -285,7 +285,7 @@ pub fn answer_types() -> (Vec<Object>, Vec<Enum>, InputObject) {
             Ok(value("Deze uitkomst is een indicatie, geen besluit. De gemeente beoordeelt uw aanvraag."))
         }));
     let check = Object::new("ConditionCheck")
-        .description("One condition, checked.")
+        .description("One condition, checked. Not identified by id (its condition is).")
         .field(field!(
             "condition",
             TypeRef::named_nn(ITEM),
@@ -331,7 +331,7 @@ pub fn answer_types() -> (Vec<Object>, Vec<Enum>, InputObject) {
             }
         ));
     let question = Object::new("EligibilityQuestion")
-        .description("The next question of an eligibility dialogue.")
+        .description("The next question of an eligibility dialogue. Not identified by id.")
         .field(field!(
             "name",
             TypeRef::named_nn(TypeRef::STRING),
@@ -346,7 +346,7 @@ pub fn answer_types() -> (Vec<Object>, Vec<Enum>, InputObject) {
         .field(field!(
             "kind",
             TypeRef::named_nn(TypeRef::STRING),
-            "boolean, number, string or date.",
+            "One of `boolean`, `number`, `string` or `date`.",
             |ctx| {
                 Ok(opt(eligibility_of(&ctx)?
                     .next
@@ -378,10 +378,23 @@ pub fn answer_types() -> (Vec<Object>, Vec<Enum>, InputObject) {
         ));
     let reason = Enum::new("HandoverReason")
         .description("Why a person is offered.")
-        .items(["WEAK_MATCH", "NO_MATCH", "SENSITIVE", "ASKED_FOR_PERSON"]);
+        .items([
+            EnumItem::new("WEAK_MATCH").description(
+                "The best item matched the question only weakly (confidence below 0.55).",
+            ),
+            EnumItem::new("NO_MATCH").description("No item matched the question."),
+            EnumItem::new("SENSITIVE").description("The item is marked complex or sensitive."),
+            EnumItem::new("ASKED_FOR_PERSON").description("The citizen asked for a person."),
+        ]);
     let outcome = Enum::new("EligibilityOutcome")
         .description("The outcome of a condition or a whole check.")
-        .items(["MET", "UNMET", "UNKNOWN"]);
+        .items([
+            EnumItem::new("MET").description("The answers meet it."),
+            EnumItem::new("UNMET").description("The answers do not meet it."),
+            EnumItem::new("UNKNOWN").description(
+                "Answers are missing, or there is no rule and a person must check it.",
+            ),
+        ]);
     let input = InputObject::new("EligibilityAnswer")
         .description("One answer of a citizen.")
         .field(

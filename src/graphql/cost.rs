@@ -313,8 +313,12 @@ impl Walk<'_> {
                     (1, Some((At::Connection(ty.clone(), self.page(f)), 1)))
                 } else if m.types.values().any(|t| t == name) {
                     (1, Some((At::Item(name.to_string()), 1)))
-                } else if name == "item" {
+                } else if name == "item" || name == "node" {
                     (1, Some((At::AnyItem, 1)))
+                } else if name == "nodes" {
+                    // More ids than the limit are refused when it runs.
+                    let n = self.list_len(f, "ids").min(super::node::MAX_NODES as u64);
+                    (1, Some((At::AnyItem, n)))
                 } else if name == "search" {
                     let n = self
                         .int_arg(f, "first")
@@ -468,6 +472,17 @@ mod tests {
         // Fragments on the interface count for the type they name.
         let any = "{ item(id: \"x\") { ... on Product { relatedProducts { title } } } }";
         assert_eq!(cost_of(any), 1 + 1 + 20);
+        // `nodes` multiplies by the ids it is given, like a page.
+        let one = "{ node(id: \"a\") { ... on Product { relatedProducts { title } } } }";
+        assert_eq!(cost_of(one), 1 + 1 + 20);
+        let three = "{ nodes(ids: [\"a\", \"b\", \"c\"]) { ... on Product { relatedProducts { title } } } }";
+        assert_eq!(cost_of(three), 1 + 3 * (1 + 20));
+        let ids: Vec<String> = (0..100).map(|i| format!("\"{i}\"")).collect();
+        let many = format!(
+            "{{ nodes(ids: [{}]) {{ ... on Product {{ relatedProducts {{ relatedProducts {{ title }} }} }} }} }}",
+            ids.join(",")
+        );
+        assert!(cost_of(&many) > MAX_COST);
         println!(
             "page {} list {} nested {}",
             cost_of(page),

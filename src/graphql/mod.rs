@@ -14,8 +14,11 @@ mod convert;
 mod cost;
 mod documents;
 mod errors;
+mod inputs;
 mod loader;
+mod model_fields;
 mod mutation;
+mod node;
 mod query;
 mod render;
 mod search;
@@ -52,14 +55,16 @@ pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
     let mut builder = Schema::build("Query", Some("Mutation"), None)
         .register(webhooks::query_fields(query::query_root(model, &types)))
         .register(webhooks::mutation_fields(mutation::mutation_root(&types)))
-        .register(types::item_interface())
+        .register(node::node_interface())
+        .register(types::item_interface(&types))
         .register(changes::change_type())
         .register(changes::event_enum())
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(MAX_RECURSION)
         .limit_directives(16)
-        .extension(errors::ErrorPaths);
+        .extension(errors::ErrorPaths)
+        .extension(node::NullNodes);
     let (webhook_objects, delivery_status) = webhooks::webhook_types();
     builder = builder.register(delivery_status);
     for o in webhook_objects {
@@ -103,7 +108,7 @@ pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
     }
     for ty in &types {
         builder = builder.register(types::item_object(ty));
-        for e in types::field_enums(ty) {
+        for e in model_fields::field_enums(ty) {
             builder = builder.register(e);
         }
         let (conn, edge) = shared::connection_types(ty);
@@ -115,7 +120,8 @@ pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
             .register(filter)
             .register(order_field)
             .register(order)
-            .register(mutation::fields_input(ty))
+            .register(inputs::create_input(ty))
+            .register(inputs::update_input(ty))
             .register(mutation::payload_type(
                 &format!("{name}Payload"),
                 &name,
@@ -127,11 +133,26 @@ pub fn build_schema(model: &ContentModel) -> Result<Schema, SchemaError> {
 
 /// The schema as SDL: what `schema/schema.graphql` holds.
 pub fn sdl(model: &ContentModel) -> Result<String, SchemaError> {
-    let sdl = build_schema(model)?.sdl();
+    let sdl = schema_sdl(&build_schema(model)?);
     Ok(format!(
         "# Generated from content-model/ by `bron schema`. Do not edit: a test fails when it drifts.\n\n{}\n",
         sdl.trim()
     ))
+}
+
+/// `schema.sdl()`, with `interface Item implements Node`: async-graphql
+/// 7.2's dynamic `Interface::implement` does not reach its registry, so the
+/// SDL would leave it out (introspection cannot say it at all).
+fn schema_sdl(schema: &Schema) -> String {
+    let options = async_graphql::SDLExportOptions::new().include_specified_by();
+    let sdl = schema.sdl_with_options(options);
+    let plain = format!("interface {} {{", types::ITEM);
+    let implementing = format!("interface {} implements {} {{", types::ITEM, node::NODE);
+    if sdl.contains(&implementing) {
+        sdl
+    } else {
+        sdl.replacen(&plain, &implementing, 1)
+    }
 }
 
 /// The type of the operation a request would run, if the document parses
@@ -170,7 +191,7 @@ impl Api {
         Ok(Api {
             documents: documents::Documents::default(),
             costs: cost::CostModel::new(hub.model()),
-            sdl: schema.sdl(),
+            sdl: schema_sdl(&schema),
             schema,
             hub,
             cache: Some(ResponseCache::new(CACHE_MAX_BYTES)),

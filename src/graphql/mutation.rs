@@ -6,41 +6,22 @@
 use std::sync::Arc;
 
 use async_graphql::dynamic::{
-    Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ObjectAccessor,
-    ResolverContext, TypeRef,
+    Field, FieldFuture, FieldValue, InputValue, Object, ObjectAccessor, ResolverContext, TypeRef,
 };
 use async_graphql::{Name, Value as GqlValue};
 use serde_json::{Map, Value};
 
+/// What every mutation's `changeSeq` is.
+pub(super) const CHANGE_SEQ: &str = "The change-log sequence number this write produced: wait for it, or compare it with `changes`, to know a read includes the write.";
+
 use super::convert::{
-    SCALAR_DATE, SCALAR_DATETIME, SCALAR_MONEY, bad_argument, from_gql, gql_error,
-    input_element_type, opt_string,
+    SCALAR_DATE, SCALAR_DATETIME, SCALAR_MONEY, bad_argument, gql_error, opt_string,
 };
+use super::inputs::{create_input_name, fields_map, update_input_name};
 use super::loader::RequestCtx;
 use super::types::{ITEM, item_typed, item_value};
 use crate::hub::{Hub, NewItem, Patch, Role, Written, datetime_to_ms};
-use crate::model::{TypeDef, camel, pascal};
-
-/// `ProductFields`: every field optional here; the hub reports what is missing.
-pub fn fields_input(ty: &TypeDef) -> InputObject {
-    let mut input = InputObject::new(format!("{}Fields", pascal(&ty.name))).description(
-        "Content fields. On create, required fields must be given; on update, only the fields given change and null clears a field. References are item ids.",
-    );
-    for f in &ty.fields {
-        let t = input_element_type(&ty.name, f);
-        let tref = if f.list {
-            TypeRef::named_nn_list(t)
-        } else {
-            TypeRef::named(t)
-        };
-        let mut desc = f.label.clone();
-        if f.required {
-            desc.push_str(" (required)");
-        }
-        input = input.field(InputValue::new(camel(&f.name), tref).description(desc));
-    }
-    input
-}
+use crate::model::{TypeDef, pascal};
 
 /// `ProductPayload { item: Product!, changeSeq: Int! }`
 pub fn payload_type(name: &str, item_type: &str, list: bool) -> Object {
@@ -55,19 +36,34 @@ pub fn payload_type(name: &str, item_type: &str, list: bool) -> Object {
     } else {
         item_value
     };
+    let (about, item_desc) = if list {
+        (
+            "What a write to several items did: the items as they are now, and the sequence number of the write.",
+            "The items as they are after the write, in the order asked.",
+        )
+    } else {
+        (
+            "What a write did: the item as it is now, and the sequence number of the write.",
+            "The item as it is after the write.",
+        )
+    };
     Object::new(name)
-        .field(Field::new(field_name, tref, move |ctx| {
-            FieldFuture::new(async move {
-                let w = ctx.parent_value.try_downcast_ref::<Vec<Written>>()?;
-                if list {
-                    Ok(Some(FieldValue::list(
-                        w.iter().map(|w| wrap(w.item.clone())),
-                    )))
-                } else {
-                    Ok(w.first().map(|w| wrap(w.item.clone())))
-                }
+        .description(about)
+        .field(
+            Field::new(field_name, tref, move |ctx| {
+                FieldFuture::new(async move {
+                    let w = ctx.parent_value.try_downcast_ref::<Vec<Written>>()?;
+                    if list {
+                        Ok(Some(FieldValue::list(
+                            w.iter().map(|w| wrap(w.item.clone())),
+                        )))
+                    } else {
+                        Ok(w.first().map(|w| wrap(w.item.clone())))
+                    }
+                })
             })
-        }))
+            .description(item_desc),
+        )
         .field(
             Field::new("changeSeq", TypeRef::named_nn(TypeRef::INT), |ctx| {
                 FieldFuture::new(async move {
@@ -78,7 +74,7 @@ pub fn payload_type(name: &str, item_type: &str, list: bool) -> Object {
                     )))
                 })
             })
-            .description("The change-log sequence number this write produced."),
+            .description(CHANGE_SEQ),
         )
 }
 
@@ -94,39 +90,30 @@ fn tri_string(
     }
 }
 
-fn fields_map(
-    ty: &TypeDef,
-    args: &ObjectAccessor<'_>,
-) -> async_graphql::Result<Map<String, Value>> {
-    let mut out = Map::new();
-    if let Some(obj) = args.get("fields").filter(|v| !v.is_null()) {
-        let obj = obj.object()?;
-        for (key, value) in obj.iter() {
-            let f = ty
-                .fields
-                .iter()
-                .find(|f| camel(&f.name) == key.as_str())
-                .ok_or_else(|| bad_argument(format!("fields.{key}").as_str(), "unknown field"))?;
-            out.insert(f.name.clone(), from_gql(f, &value));
-        }
-    }
-    Ok(out)
-}
-
 fn ctx_parts<'a>(
     ctx: &'a ResolverContext<'_>,
 ) -> async_graphql::Result<(&'a Arc<Hub>, &'a RequestCtx)> {
     Ok((ctx.data::<Arc<Hub>>()?, ctx.data::<RequestCtx>()?))
 }
 
-fn common_args(field: Field) -> Field {
+fn common_args(field: Field, create: bool) -> Field {
+    let (slug, ext, review) = if create {
+        (
+            "The web address name: lowercase letters, digits and single hyphens, unique per type and locale. Made from the title when left out.",
+            "The id the item has in another system, unique per type and locale.",
+            "The date by which the owning team checks the content again.",
+        )
+    } else {
+        (
+            "A new web address name; left out, it stays. The public address follows when the change is published.",
+            "A new external id; null removes it, left out it stays.",
+            "A new review date; null removes it, left out it stays.",
+        )
+    };
     field
-        .argument(InputValue::new("slug", TypeRef::named(TypeRef::STRING)))
-        .argument(InputValue::new(
-            "externalId",
-            TypeRef::named(TypeRef::STRING),
-        ))
-        .argument(InputValue::new("reviewBy", TypeRef::named(SCALAR_DATE)))
+        .argument(InputValue::new("slug", TypeRef::named(TypeRef::STRING)).description(slug))
+        .argument(InputValue::new("externalId", TypeRef::named(TypeRef::STRING)).description(ext))
+        .argument(InputValue::new("reviewBy", TypeRef::named(SCALAR_DATE)).description(review))
         .argument(
             InputValue::new("message", TypeRef::named(TypeRef::STRING))
                 .description("Why you made this change; kept in the revision history."),
@@ -155,9 +142,9 @@ fn create_mutation(ty: &TypeDef) -> Field {
         })
     })
     .description(format!("Creates a draft {}. Needs an editor token. The slug is made from the title when you leave it out.", ty.name))
-    .argument(InputValue::new("fields", TypeRef::named_nn(format!("{name}Fields"))))
-    .argument(InputValue::new("locale", TypeRef::named(TypeRef::STRING)).default_value("nl"));
-    common_args(field)
+    .argument(InputValue::new("fields", TypeRef::named_nn(create_input_name(ty))).description("The content."))
+    .argument(InputValue::new("locale", TypeRef::named(TypeRef::STRING)).default_value("nl").description("The language of the item: `nl`, or `en` for the Single Digital Gateway."));
+    common_args(field, true)
 }
 
 fn update_mutation(ty: &TypeDef) -> Field {
@@ -184,11 +171,13 @@ fn update_mutation(ty: &TypeDef) -> Field {
         "Saves a new revision of a {}. `version` is the version you edited: if someone saved in between, you get VERSION_CONFLICT and nothing changes. A published item stays live as it was until you publish again.",
         ty.name
     ))
-    .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
-    .argument(InputValue::new("version", TypeRef::named_nn(TypeRef::INT)))
-    .argument(InputValue::new("fields", TypeRef::named(format!("{name}Fields"))));
-    common_args(field)
+    .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)).description("The item's id."))
+    .argument(InputValue::new("version", TypeRef::named_nn(TypeRef::INT)).description(VERSION_ARG))
+    .argument(InputValue::new("fields", TypeRef::named(update_input_name(ty))).description("The fields that change; left out, the content stays as it is."));
+    common_args(field, false)
 }
+
+const VERSION_ARG: &str = "The `version` you edited (optimistic concurrency): if someone saved in between, the write is refused with VERSION_CONFLICT.";
 
 fn ids_arg(ctx: &ResolverContext<'_>) -> async_graphql::Result<Vec<String>> {
     let list = ctx.args.try_get("ids")?.list()?;
@@ -210,11 +199,14 @@ fn items_mutation(name: &'static str, desc: &'static str) -> Field {
         })
     })
     .description(desc)
-    .argument(InputValue::new(
-        "ids",
-        TypeRef::named_nn_list_nn(TypeRef::ID),
-    ))
-    .argument(InputValue::new("message", TypeRef::named(TypeRef::STRING)))
+    .argument(
+        InputValue::new("ids", TypeRef::named_nn_list_nn(TypeRef::ID))
+            .description("The items' ids; all of them change, or none."),
+    )
+    .argument(
+        InputValue::new("message", TypeRef::named(TypeRef::STRING))
+            .description("Why; kept in the change log."),
+    )
 }
 
 fn generic_mutations(m: Object) -> Object {
@@ -236,16 +228,18 @@ fn generic_mutations(m: Object) -> Object {
                 let (hub, rc) = ctx_parts(&ctx)?;
                 let id = ctx.args.try_get("id")?.string()?.to_string();
                 let version = ctx.args.get("version").filter(|v| !v.is_null()).map(|v| v.i64()).transpose()?;
-                let seq = hub.delete(&rc.viewer, &id, version).await.map_err(gql_error)?;
+                let deleted = hub.delete(&rc.viewer, &id, version).await.map_err(gql_error)?;
                 let mut o = async_graphql::indexmap::IndexMap::new();
                 o.insert(Name::new("id"), GqlValue::from(id));
-                o.insert(Name::new("changeSeq"), GqlValue::from(seq));
+                o.insert(Name::new("typename"), GqlValue::from(pascal(&deleted.type_name)));
+                o.insert(Name::new("type"), GqlValue::from(deleted.type_name));
+                o.insert(Name::new("changeSeq"), GqlValue::from(deleted.seq));
                 Ok(Some(FieldValue::value(GqlValue::Object(o))))
             })
         })
         .description("Deletes an item nothing refers to. Its revisions stay in the history. Published items need a publisher token.")
-        .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
-        .argument(InputValue::new("version", TypeRef::named(TypeRef::INT)).description("When given, the delete is refused if the item changed since.")),
+        .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)).description("The item's id."))
+        .argument(InputValue::new("version", TypeRef::named(TypeRef::INT)).description("When given, the delete is refused with VERSION_CONFLICT if the item changed since.")),
     )
     .field(
         Field::new("schedule", TypeRef::named("ItemPayload"), |ctx| {
@@ -262,9 +256,9 @@ fn generic_mutations(m: Object) -> Object {
             })
         })
         .description("Sets when the item goes live and when it goes offline by itself; null clears a time, and a time in the past is carried out at once. The running server checks every second. Needs a publisher token.")
-        .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
-        .argument(InputValue::new("publishAt", TypeRef::named(SCALAR_DATETIME)))
-        .argument(InputValue::new("unpublishAt", TypeRef::named(SCALAR_DATETIME))),
+        .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)).description("The item's id."))
+        .argument(InputValue::new("publishAt", TypeRef::named(SCALAR_DATETIME)).description("When to publish the latest revision; null or left out: not scheduled."))
+        .argument(InputValue::new("unpublishAt", TypeRef::named(SCALAR_DATETIME)).description("When to take the item offline; null or left out: not scheduled.")),
     )
     .field(
         Field::new("revert", TypeRef::named("ItemPayload"), |ctx| {
@@ -279,10 +273,10 @@ fn generic_mutations(m: Object) -> Object {
             })
         })
         .description("Saves the content of an earlier revision as the newest revision. Publish it to make it live. Needs an editor token.")
-        .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
+        .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)).description("The item's id."))
         .argument(InputValue::new("version", TypeRef::named_nn(TypeRef::INT)).description("The version you are looking at (optimistic concurrency)."))
-        .argument(InputValue::new("toVersion", TypeRef::named_nn(TypeRef::INT)))
-        .argument(InputValue::new("message", TypeRef::named(TypeRef::STRING))),
+        .argument(InputValue::new("toVersion", TypeRef::named_nn(TypeRef::INT)).description("The revision whose content comes back (see `revisions`)."))
+        .argument(InputValue::new("message", TypeRef::named(TypeRef::STRING)).description("Why; kept in the revision history. Left out: `teruggezet naar versie N`.")),
     )
     .field(
         Field::new("createToken", TypeRef::named("TokenPayload"), |ctx| {
@@ -299,8 +293,8 @@ fn generic_mutations(m: Object) -> Object {
             })
         })
         .description("Creates an API token; the token is in this answer only, Bron keeps just its hash. Needs an admin token.")
-        .argument(InputValue::new("name", TypeRef::named_nn(TypeRef::STRING)))
-        .argument(InputValue::new("role", TypeRef::named_nn("Role"))),
+        .argument(InputValue::new("name", TypeRef::named_nn(TypeRef::STRING)).description("A name for the token, unique among active tokens, e.g. the site or team that uses it."))
+        .argument(InputValue::new("role", TypeRef::named_nn("Role")).description("What the token may do.")),
     )
     .field(
         Field::new("revokeToken", TypeRef::named(TypeRef::BOOLEAN), |ctx| {
@@ -312,7 +306,7 @@ fn generic_mutations(m: Object) -> Object {
             })
         })
         .description("Revokes the active token with this name. Needs an admin token.")
-        .argument(InputValue::new("name", TypeRef::named_nn(TypeRef::STRING))),
+        .argument(InputValue::new("name", TypeRef::named_nn(TypeRef::STRING)).description("The token's name.")),
     )
 }
 
@@ -340,17 +334,19 @@ fn set_fact(has_fact: bool, m: Object) -> Object {
             })
         })
         .description("Sets a fact's value and publishes it at once, creating the fact if needed (its label is then `label`, or the slug). Every text that refers to it follows. Refused while the fact has unpublished edits. Needs a publisher token.")
-        .argument(InputValue::new("slug", TypeRef::named_nn(TypeRef::STRING)))
-        .argument(InputValue::new("locale", TypeRef::named(TypeRef::STRING)).default_value("nl"))
-        .argument(InputValue::new("value", TypeRef::named_nn(TypeRef::STRING)))
-        .argument(InputValue::new("label", TypeRef::named(TypeRef::STRING)))
-        .argument(InputValue::new("amount", TypeRef::named(SCALAR_MONEY)))
-        .argument(InputValue::new("message", TypeRef::named(TypeRef::STRING))),
+        .argument(InputValue::new("slug", TypeRef::named_nn(TypeRef::STRING)).description("The fact's slug, as texts name it: `{{fact:slug}}`."))
+        .argument(InputValue::new("locale", TypeRef::named(TypeRef::STRING)).default_value("nl").description("The language of the fact."))
+        .argument(InputValue::new("value", TypeRef::named_nn(TypeRef::STRING)).description("The value texts show, e.g. `€ 84,70`."))
+        .argument(InputValue::new("label", TypeRef::named(TypeRef::STRING)).description("What the fact is, for editors; left out, it stays (or is made from the slug)."))
+        .argument(InputValue::new("amount", TypeRef::named(SCALAR_MONEY)).description("The value as an amount, when it is one."))
+        .argument(InputValue::new("message", TypeRef::named(TypeRef::STRING)).description("Why; kept in the revision history.")),
     )
 }
 
 pub fn mutation_root(types: &[&TypeDef]) -> Object {
-    let mut m = Object::new("Mutation");
+    let mut m = Object::new("Mutation").description(
+        "Writing content: per type create and update, and for any item publish, unpublish, archive, schedule, revert and delete; facts and tokens. Every write returns the change-log sequence it produced.",
+    );
     for ty in types {
         m = m.field(create_mutation(ty)).field(update_mutation(ty));
     }
@@ -378,11 +374,15 @@ pub fn shared_payloads() -> Vec<Object> {
         payload_type("ItemPayload", ITEM, false),
         payload_type("ItemsPayload", ITEM, true),
         Object::new("DeletePayload")
-            .field(value_field("id", TypeRef::named_nn(TypeRef::ID)))
-            .field(value_field("changeSeq", TypeRef::named_nn(TypeRef::INT))),
+            .description("What `deleteItem` removed: the id and GraphQL type name a client cache keys the item by, so it can evict it (Apollo: `cache.evict({ id: cache.identify({ __typename: typename, id }) })`; Relay: `id @deleteRecord`).")
+            .field(value_field("id", TypeRef::named_nn(TypeRef::ID)).description("The id the deleted item had."))
+            .field(value_field("typename", TypeRef::named_nn(TypeRef::STRING)).description("The GraphQL type the deleted item had, e.g. `Product`: its `__typename`."))
+            .field(value_field("type", TypeRef::named_nn(TypeRef::STRING)).description("The content type the deleted item had, e.g. `product`: its `type`."))
+            .field(value_field("changeSeq", TypeRef::named_nn(TypeRef::INT)).description(CHANGE_SEQ)),
         Object::new("TokenPayload")
-            .field(value_field("name", TypeRef::named_nn(TypeRef::STRING)))
-            .field(value_field("role", TypeRef::named_nn(TypeRef::STRING)))
+            .description("A new API token. Not identified by id: it is not content, and a client should not cache it.")
+            .field(value_field("name", TypeRef::named_nn(TypeRef::STRING)).description("The token's name."))
+            .field(value_field("role", TypeRef::named_nn(TypeRef::STRING)).description("What it may do: `agent`, `editor`, `publisher` or `admin`."))
             .field(
                 value_field("token", TypeRef::named_nn(TypeRef::STRING))
                     .description("The secret. It is shown only here."),

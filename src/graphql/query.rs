@@ -1,10 +1,11 @@
 //! The Query root: per type, one item (by id, slug or external id) and a
-//! filtered, sorted, paginated list; plus `item`, `viewer` and `changes`.
+//! filtered, sorted, paginated list; plus `item`, `viewer`, and the fields
+//! of other modules (`node`, search, answers, `changes`).
 
 use std::sync::Arc;
 
 use async_graphql::dynamic::{
-    Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, TypeRef,
+    Enum, EnumItem, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, TypeRef,
 };
 use async_graphql::{Name, Value as GqlValue};
 
@@ -38,10 +39,23 @@ const SYSTEM_ORDER: [(&str, OrderKey); 5] = [
     ("REVIEW_BY", OrderKey::ReviewBy),
 ];
 
+/// What each system sort key sorts by, in `SYSTEM_ORDER`'s order.
+const SYSTEM_ORDER_DESCRIPTIONS: [&str; 5] = [
+    "By `slug`.",
+    "By `createdAt`.",
+    "By `updatedAt`.",
+    "By `publishedAt`; items never published sort as the earliest.",
+    "By `reviewBy`; items without a review date sort as the earliest.",
+];
+
 /// The conditions every list filter has, whatever the type.
 fn system_filters() -> [(&'static str, TypeRef, &'static str); 4] {
     [
-        ("status", TypeRef::named("Status"), ""),
+        (
+            "status",
+            TypeRef::named("Status"),
+            "Only items with this status (without an editor token only published items are seen at all).",
+        ),
         (
             "locale",
             TypeRef::named(TypeRef::STRING),
@@ -52,7 +66,11 @@ fn system_filters() -> [(&'static str, TypeRef, &'static str); 4] {
             TypeRef::named(SCALAR_DATETIME),
             "Only items changed at or after this moment (without an editor token: published at or after it).",
         ),
-        ("externalId", TypeRef::named(TypeRef::STRING), ""),
+        (
+            "externalId",
+            TypeRef::named(TypeRef::STRING),
+            "Only items with this external id (their id in the system they were imported from).",
+        ),
     ]
 }
 
@@ -63,29 +81,47 @@ pub fn list_inputs(ty: &TypeDef) -> (InputObject, Enum, InputObject) {
         "Every given condition must hold. On a list field, the value must be in the list.",
     );
     for (name, tref, desc) in system_filters() {
-        let mut v = InputValue::new(name, tref);
-        if !desc.is_empty() {
-            v = v.description(desc);
-        }
-        filter = filter.field(v);
+        filter = filter.field(InputValue::new(name, tref).description(desc));
     }
     for f in filterable(ty) {
-        filter = filter.field(InputValue::new(
-            camel(&f.name),
-            TypeRef::named(input_element_type(&ty.name, f)),
-        ));
+        let what = if f.list {
+            format!("Only items whose {} list holds this value.", f.label)
+        } else {
+            format!("Only items whose {} is this value.", f.label)
+        };
+        filter = filter.field(
+            InputValue::new(
+                camel(&f.name),
+                TypeRef::named(input_element_type(&ty.name, f)),
+            )
+            .description(what),
+        );
     }
-    let mut items: Vec<String> = SYSTEM_ORDER.iter().map(|(n, _)| n.to_string()).collect();
-    items.extend(sortable(ty).map(|f| enum_value_name(&f.name)));
-    let order_field = Enum::new(format!("{name}OrderField")).items(items);
-    let order = InputObject::new(format!("{name}Order"))
-        .field(InputValue::new(
-            "field",
-            TypeRef::named_nn(format!("{name}OrderField")),
+    let mut items: Vec<EnumItem> = SYSTEM_ORDER
+        .iter()
+        .zip(SYSTEM_ORDER_DESCRIPTIONS)
+        .map(|((n, _), d)| EnumItem::new(*n).description(d))
+        .collect();
+    items.extend(sortable(ty).map(|f| {
+        EnumItem::new(enum_value_name(&f.name)).description(format!(
+            "By `{}` ({}); items without a value sort as the smallest.",
+            camel(&f.name),
+            f.label
         ))
+    }));
+    let order_field = Enum::new(format!("{name}OrderField"))
+        .description(format!("What a list of {} can be sorted by.", ty.plural))
+        .items(items);
+    let order = InputObject::new(format!("{name}Order"))
+        .description("How to sort a list; ties are broken by id, so pages never overlap.")
+        .field(
+            InputValue::new("field", TypeRef::named_nn(format!("{name}OrderField")))
+                .description("What to sort by."),
+        )
         .field(
             InputValue::new("direction", TypeRef::named("OrderDirection"))
-                .default_value(GqlValue::Enum(Name::new("ASC"))),
+                .default_value(GqlValue::Enum(Name::new("ASC")))
+                .description("Which way."),
         );
     (filter, order_field, order)
 }
@@ -149,10 +185,10 @@ fn single_query(ty: &TypeDef) -> Field {
         })
     })
     .description(format!("One {} by id, by slug and locale, or by external id and locale. Null when it does not exist or you may not see it.", ty.name))
-    .argument(InputValue::new("id", TypeRef::named(TypeRef::ID)))
-    .argument(InputValue::new("slug", TypeRef::named(TypeRef::STRING)))
-    .argument(InputValue::new("externalId", TypeRef::named(TypeRef::STRING)))
-    .argument(InputValue::new("locale", TypeRef::named(TypeRef::STRING)).default_value("nl"))
+    .argument(InputValue::new("id", TypeRef::named(TypeRef::ID)).description("The item's id."))
+    .argument(InputValue::new("slug", TypeRef::named(TypeRef::STRING)).description("The item's slug, with `locale`. Without an editor token: its published slug."))
+    .argument(InputValue::new("externalId", TypeRef::named(TypeRef::STRING)).description("The item's id in the system it was imported from, with `locale`."))
+    .argument(InputValue::new("locale", TypeRef::named(TypeRef::STRING)).default_value("nl").description("The language, for `slug` and `externalId`."))
 }
 
 fn list_query(ty: &TypeDef) -> Field {
@@ -223,54 +259,54 @@ fn list_query(ty: &TypeDef) -> Field {
         crate::hub::DEFAULT_PAGE,
         crate::hub::MAX_PAGE
     ))
-    .argument(InputValue::new("filter", TypeRef::named(format!("{name}Filter"))))
-    .argument(InputValue::new("orderBy", TypeRef::named(format!("{name}Order"))))
-    .argument(InputValue::new("first", TypeRef::named(TypeRef::INT)))
-    .argument(InputValue::new("after", TypeRef::named(TypeRef::STRING)))
-    .argument(InputValue::new("last", TypeRef::named(TypeRef::INT)))
-    .argument(InputValue::new("before", TypeRef::named(TypeRef::STRING)))
+    .argument(InputValue::new("filter", TypeRef::named(format!("{name}Filter"))).description("Only items that meet every condition given."))
+    .argument(InputValue::new("orderBy", TypeRef::named(format!("{name}Order"))).description("The order; by slug when left out."))
+    .argument(InputValue::new("first", TypeRef::named(TypeRef::INT)).description(format!("The first this many items (after `after`), at most {}.", crate::hub::MAX_PAGE)))
+    .argument(InputValue::new("after", TypeRef::named(TypeRef::STRING)).description("A cursor: the items after it."))
+    .argument(InputValue::new("last", TypeRef::named(TypeRef::INT)).description(format!("The last this many items (before `before`), at most {}.", crate::hub::MAX_PAGE)))
+    .argument(InputValue::new("before", TypeRef::named(TypeRef::STRING)).description("A cursor: the items before it."))
 }
 
 pub fn query_root(model: &ContentModel, types: &[&TypeDef]) -> Object {
-    let mut q = Object::new("Query");
+    let mut q = Object::new("Query").description(
+        "Reading content: per type one item and a list, any item by id (`node`, `nodes`, `item`), search, the chatbot's answer, and for editors the change log and search statistics.",
+    );
     for ty in types {
         q = q.field(single_query(ty)).field(list_query(ty));
     }
-    q.field(super::search::search_field())
+    q.field(super::node::node_field())
+        .field(super::node::nodes_field())
+        .field(super::search::search_field())
         .field(super::search_stats::search_stats_field())
         .field(super::suggest::suggest_field())
         .field(super::answer::answer_field(model))
         .field(super::answer::handover_field())
         .field(super::answer::check_eligibility_field())
         .field(
-            Field::new("item", TypeRef::named(ITEM), |ctx| {
-                FieldFuture::new(async move {
-                    let hub = ctx.data::<Arc<Hub>>()?;
-                    let rc = ctx.data::<RequestCtx>()?;
-                    let id = ctx.args.try_get("id")?.string()?;
-                    Ok(hub
-                        .get_any(&rc.viewer, id)
-                        .await
-                        .map_err(gql_error)?
-                        .map(item_typed))
-                })
+        Field::new("item", TypeRef::named(ITEM), |ctx| {
+            FieldFuture::new(async move {
+                let hub = ctx.data::<Arc<Hub>>()?;
+                let rc = ctx.data::<RequestCtx>()?;
+                let id = ctx.args.try_get("id")?.string()?;
+                Ok(hub.get_any(&rc.viewer, id).await.map_err(gql_error)?.map(item_typed))
             })
-            .description("Any item by id, whatever its type.")
-            .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID))),
-        )
-        .field(
-            Field::new("viewer", TypeRef::named_nn("Viewer"), |ctx| {
-                FieldFuture::new(async move {
-                    let rc = ctx.data::<RequestCtx>()?;
-                    let mut o = async_graphql::indexmap::IndexMap::new();
-                    o.insert(Name::new("name"), GqlValue::from(rc.viewer.name.as_str()));
-                    o.insert(Name::new("role"), GqlValue::from(rc.viewer.role.as_str()));
-                    Ok(Some(FieldValue::value(GqlValue::Object(o))))
-                })
+        })
+        .description("Any item by id, whatever its type, as an `Item`; null when it does not exist or you may not see it. `node(id:)` is the same for Relay.")
+        .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)).description("The item's id.")),
+    )
+    .field(
+        Field::new("viewer", TypeRef::named_nn("Viewer"), |ctx| {
+            FieldFuture::new(async move {
+                let rc = ctx.data::<RequestCtx>()?;
+                let mut o = async_graphql::indexmap::IndexMap::new();
+                o.insert(Name::new("name"), GqlValue::from(rc.viewer.name.as_str()));
+                o.insert(Name::new("role"), GqlValue::from(rc.viewer.role.as_str()));
+                Ok(Some(FieldValue::value(GqlValue::Object(o))))
             })
-            .description("The caller: `anonymous` without a token."),
-        )
-        .field(super::changes::changes_field())
+        })
+        .description("The caller: `anonymous` without a token."),
+    )
+    .field(super::changes::changes_field())
 }
 
 #[cfg(test)]

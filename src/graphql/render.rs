@@ -148,7 +148,7 @@ pub fn rendered_interface_field() -> InterfaceField {
 /// The `channel` argument of a Markdown field.
 pub fn markdown_channel_input() -> InputValue {
     InputValue::new("channel", TypeRef::named(CHANNEL)).description(
-        "Render for a channel: HTML for the web, plain text for the others, facts filled in; null when the channel does not show this field. Without it: the Markdown as stored.",
+        "Render for a channel: HTML for the web, plain text for the others, facts filled in; null when the field is limited to other channels. Without it: the Markdown as stored.",
     )
 }
 
@@ -201,6 +201,21 @@ fn json_ld_script_field() -> Field {
     .description("Web: the JSON-LD as a `<script type=\"application/ld+json\">` element, safe to put in a page.")
 }
 
+/// Why `id` on a follow-up or source is deprecated.
+const NOT_OWN_ID: &str = "Use `itemId`. This is the id of another object (an item), and Relay and Apollo key cached objects by `id`, so selecting it merges this object into that item's cache entry.";
+
+/// `itemId`: the `id` key of a rendering's follow-up or source.
+fn item_id_field() -> Field {
+    Field::new("itemId", TypeRef::named_nn(TypeRef::ID), |ctx| {
+        FieldFuture::new(async move {
+            match ctx.parent_value.try_to_value()? {
+                GqlValue::Object(o) => Ok(o.get("id").cloned().and_then(super::types::non_null)),
+                _ => Ok(None),
+            }
+        })
+    })
+}
+
 fn string_nn() -> TypeRef {
     TypeRef::named_nn(TypeRef::STRING)
 }
@@ -212,7 +227,7 @@ fn string() -> TypeRef {
 /// The object types of a rendering.
 pub fn rendering_types() -> Vec<Object> {
     let rendering = Object::new("Rendering")
-        .description("One item rendered for one channel.")
+        .description("One item rendered for one channel. Not identified by id: a client cache keeps it inside the item it was asked of (it differs per channel and letter variables).")
         .field(value_field("channel", TypeRef::named_nn(CHANNEL)).description("The channel."))
         .field(value_field("style", string_nn()).description("How the channel renders: web, chatbot, kcc or letter."))
         .field(value_field("locale", string_nn()).description("The item's language; web HTML carries it as `lang`."))
@@ -235,7 +250,7 @@ pub fn rendering_types() -> Vec<Object> {
         .field(value_field("missingFacts", TypeRef::named_nn_list_nn(TypeRef::STRING)).description("Facts the text names that have no live value (left out of the text)."));
     let section = Object::new("RenderedSection")
         .description(
-            "A part of a rendered item: a Markdown field, or the items a reference field lists.",
+            "A part of a rendered item: a Markdown field, or the items a reference field lists. Not identified by id.",
         )
         .field(value_field("field", string_nn()).description("The model field."))
         .field(value_field("label", string_nn()).description("The field's label, as a heading."))
@@ -244,10 +259,10 @@ pub fn rendering_types() -> Vec<Object> {
                 .description("HTML for the web, plain text for the other channels."),
         );
     let route = Object::new("ChannelRoute")
-        .description("One way to get a product done.")
+        .description("One way to get a product done. Not identified by id.")
         .field(
             value_field("kind", string_nn())
-                .description("online, desk, phone, post, referral or help."),
+                .description("One of `online`, `desk`, `phone`, `post`, `referral` or `help`."),
         )
         .field(
             value_field("text", string_nn())
@@ -265,14 +280,16 @@ pub fn rendering_types() -> Vec<Object> {
                 .description("What follows the link, such as the login means."),
         );
     let follow = Object::new("FollowUp")
-        .description("A suggestion for what to ask or read next.")
-        .field(value_field("kind", string_nn()).description("question, product, step (the first step), eligibility (conditions a chatbot can check) or related."))
-        .field(value_field("id", TypeRef::named_nn(TypeRef::ID)).description("The item to open (for eligibility: the product to check)."))
+        .description("A suggestion for what to ask or read next. Not identified by id: a client cache keeps it inside its rendering.")
+        .field(value_field("kind", string_nn()).description("One of `question`, `product`, `step` (the first step), `eligibility` (conditions a chatbot can check) or `related`."))
+        .field(item_id_field().description("The item to open (for eligibility: the product to check)."))
+        .field(value_field("id", TypeRef::named_nn(TypeRef::ID)).description("The item to open, as `itemId`.").deprecation(Some(NOT_OWN_ID)))
         .field(value_field("typeName", string_nn()).description("Its type."))
         .field(value_field("title", string_nn()).description("What to show."));
     let source = Object::new("RenderingSource")
-        .description("Where an answer comes from: every channel names it.")
-        .field(value_field("id", TypeRef::named_nn(TypeRef::ID)).description("The item."))
+        .description("Where an answer comes from: every channel names it. Not identified by id: a client cache keeps it inside its rendering.")
+        .field(item_id_field().description("The item's id."))
+        .field(value_field("id", TypeRef::named_nn(TypeRef::ID)).description("The item's id, as `itemId`.").deprecation(Some(NOT_OWN_ID)))
         .field(value_field("typeName", string_nn()).description("Its type."))
         .field(value_field("slug", string_nn()).description("Its slug."))
         .field(value_field("title", string_nn()).description("Its title."))
@@ -289,7 +306,7 @@ pub fn rendering_types() -> Vec<Object> {
                 .description("When the shown revision was published (checked)."),
         );
     let review = Object::new("ReviewStatus")
-        .description("Whether a text is still checked, for KCC agents.")
+        .description("Whether a text is still checked, for KCC agents. Not identified by id.")
         .field(
             value_field("checkedOn", string())
                 .description("When the shown revision was published."),

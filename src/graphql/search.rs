@@ -162,7 +162,7 @@ pub fn search_field() -> Field {
         InputValue::new("locale", TypeRef::named(TypeRef::STRING))
             .description("Only items in this locale (default `nl`; `*` for every locale)."),
     )
-    .argument(InputValue::new("filter", TypeRef::named("SearchFilter")))
+    .argument(InputValue::new("filter", TypeRef::named("SearchFilter")).description("Only items that meet these conditions."))
     .argument(
         InputValue::new("channel", TypeRef::named(TypeRef::STRING)).description(
             "The channel searching (`web`, `chatbot`, `kcc`, ...), for the search statistics; a public channel also keeps internal fields out of the search for agents, as its rendering does; \
@@ -225,7 +225,8 @@ pub fn search_types() -> (Vec<Object>, InputObject) {
                     }
                     Ok(Some(FieldValue::list(hits)))
                 })
-            }),
+            })
+            .description("The hits of this page, best first."),
         )
         .field(Field::new("pageInfo", TypeRef::named_nn("PageInfo"), |ctx| {
             FieldFuture::new(async move {
@@ -243,7 +244,7 @@ pub fn search_types() -> (Vec<Object>, InputObject) {
                 o.insert(Name::new("endCursor"), end.unwrap_or(GqlValue::Null));
                 Ok(Some(FieldValue::value(GqlValue::Object(o))))
             })
-        }))
+        }).description("Where this page is among all hits; pass `endCursor` as `after` for the next page."))
         .field(
             Field::new("facets", TypeRef::named_nn("SearchFacets"), |ctx| {
                 FieldFuture::new(async move {
@@ -270,13 +271,13 @@ pub fn search_types() -> (Vec<Object>, InputObject) {
             .description("The query as it was probably meant (\"bedoelde u\"), when a word of it is in no item's name but a close one is."),
         );
     let hit = Object::new("SearchHit")
-        .description("One item that matches, with why.")
+        .description("One item that matches, with why. Not identified by id (its item is): a client cache keeps it inside the search it came from.")
         .field(Field::new("item", TypeRef::named_nn(ITEM), |ctx| {
             FieldFuture::new(async move {
                 let h = ctx.parent_value.try_downcast_ref::<HitValue>()?;
                 Ok(Some(item_typed(h.item.clone())))
             })
-        }))
+        }).description("The item, as you may see it."))
         .field(
             Field::new("score", TypeRef::named_nn(TypeRef::FLOAT), |ctx| {
                 FieldFuture::new(async move {
@@ -308,31 +309,49 @@ pub fn search_types() -> (Vec<Object>, InputObject) {
                     Ok(Some(FieldValue::value(h.cursor.clone())))
                 })
             },
-        ));
+        ).description("Pass it as `after` for the hits after this one."));
     let suggestion = Object::new("Suggestion")
-        .description("An item whose name starts like what was typed.")
-        .field(Field::new(
-            "text",
-            TypeRef::named_nn(TypeRef::STRING),
-            |ctx| {
+        .description(
+            "An item whose name starts like what was typed. Not identified by id (its item is).",
+        )
+        .field(
+            Field::new("text", TypeRef::named_nn(TypeRef::STRING), |ctx| {
                 FieldFuture::new(async move {
                     let h = ctx.parent_value.try_downcast_ref::<HitValue>()?;
                     Ok(Some(FieldValue::value(h.snippet.clone())))
                 })
-            },
-        ))
-        .field(Field::new("item", TypeRef::named_nn(ITEM), |ctx| {
-            FieldFuture::new(async move {
-                let h = ctx.parent_value.try_downcast_ref::<HitValue>()?;
-                Ok(Some(item_typed(h.item.clone())))
             })
-        }));
+            .description("The item's name (title or question) to show in the list."),
+        )
+        .field(
+            Field::new("item", TypeRef::named_nn(ITEM), |ctx| {
+                FieldFuture::new(async move {
+                    let h = ctx.parent_value.try_downcast_ref::<HitValue>()?;
+                    Ok(Some(item_typed(h.item.clone())))
+                })
+            })
+            .description("The item, as you may see it."),
+        );
     let facet = Object::new("FacetCount")
-        .field(plain("value", TypeRef::named_nn(TypeRef::STRING)))
-        .field(plain("count", TypeRef::named_nn(TypeRef::INT)));
+        .description("How many hits have one value.")
+        .field(
+            plain("value", TypeRef::named_nn(TypeRef::STRING))
+                .description("The value: a content type or a theme."),
+        )
+        .field(
+            plain("count", TypeRef::named_nn(TypeRef::INT))
+                .description("Hits with it, on all pages."),
+        );
     let facets = Object::new("SearchFacets")
-        .field(plain("types", TypeRef::named_nn_list_nn("FacetCount")))
-        .field(plain("themes", TypeRef::named_nn_list_nn("FacetCount")));
+        .description("Hit counts per value, to narrow a search with.")
+        .field(
+            plain("types", TypeRef::named_nn_list_nn("FacetCount"))
+                .description("Hits per content type, most first."),
+        )
+        .field(
+            plain("themes", TypeRef::named_nn_list_nn("FacetCount"))
+                .description("Hits per theme, most first."),
+        );
     let filter = InputObject::new("SearchFilter")
         .description("Narrows a search; every condition given must hold.")
         .field(

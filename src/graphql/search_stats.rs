@@ -32,9 +32,18 @@ pub fn search_stats_field() -> Field {
          scrubbed of personal data (BSN, IBAN, e-mail, phone, postcode with house number). \
          Needs an editor token.",
     )
-    .argument(InputValue::new("from", TypeRef::named(SCALAR_DATE)))
-    .argument(InputValue::new("to", TypeRef::named(SCALAR_DATE)))
-    .argument(InputValue::new("channel", TypeRef::named(TypeRef::STRING)))
+    .argument(
+        InputValue::new("from", TypeRef::named(SCALAR_DATE))
+            .description("The first day counted (default: 30 days before `to`)."),
+    )
+    .argument(
+        InputValue::new("to", TypeRef::named(SCALAR_DATE))
+            .description("The last day counted (default: today)."),
+    )
+    .argument(
+        InputValue::new("channel", TypeRef::named(TypeRef::STRING))
+            .description("Only searches from this channel, e.g. `web` (default: all)."),
+    )
     .argument(
         InputValue::new("first", TypeRef::named(TypeRef::INT))
             .description("How many queries per list (1 to 1000, default 20)."),
@@ -65,15 +74,15 @@ fn count_list(counts: &[crate::hub::SearchCount]) -> FieldValue<'static> {
 /// The types of `searchStats`.
 pub fn search_stats_types() -> Vec<Object> {
     let stats = Object::new("SearchStats")
-        .description("Searches counted per query over a day range.")
+        .description("Searches counted per query over a day range. Not identified by id: a client cache keeps it inside the query it came from.")
         .field(Field::new("from", TypeRef::named_nn(SCALAR_DATE), |ctx| {
             FieldFuture::new(
                 async move { Ok(Some(FieldValue::value(stats_of(&ctx)?.from.clone()))) },
             )
-        }))
+        }).description("The first day counted."))
         .field(Field::new("to", TypeRef::named_nn(SCALAR_DATE), |ctx| {
             FieldFuture::new(async move { Ok(Some(FieldValue::value(stats_of(&ctx)?.to.clone()))) })
-        }))
+        }).description("The last day counted."))
         .field(Field::new(
             "searches",
             TypeRef::named_nn(TypeRef::INT),
@@ -82,7 +91,7 @@ pub fn search_stats_types() -> Vec<Object> {
                     async move { Ok(Some(FieldValue::value(stats_of(&ctx)?.searches))) },
                 )
             },
-        ))
+        ).description("Searches in the range."))
         .field(Field::new(
             "zeroResultSearches",
             TypeRef::named_nn(TypeRef::INT),
@@ -93,7 +102,7 @@ pub fn search_stats_types() -> Vec<Object> {
                     )))
                 })
             },
-        ))
+        ).description("Searches in the range that found nothing."))
         .field(
             Field::new("top", TypeRef::named_nn_list_nn("SearchCount"), |ctx| {
                 FieldFuture::new(async move { Ok(Some(count_list(&stats_of(&ctx)?.top))) })
@@ -113,8 +122,15 @@ pub fn search_stats_types() -> Vec<Object> {
             .description("Queries that found nothing, most often first: content to write."),
         );
     let count = Object::new("SearchCount")
-        .field(plain("query", TypeRef::named_nn(TypeRef::STRING)))
-        .field(plain("searches", TypeRef::named_nn(TypeRef::INT)))
-        .field(plain("zeroResults", TypeRef::named_nn(TypeRef::INT)));
+        .description("One query, as counted: lower-cased, scrubbed of personal data.")
+        .field(plain("query", TypeRef::named_nn(TypeRef::STRING)).description("The query."))
+        .field(
+            plain("searches", TypeRef::named_nn(TypeRef::INT))
+                .description("How often it was searched in the range."),
+        )
+        .field(
+            plain("zeroResults", TypeRef::named_nn(TypeRef::INT))
+                .description("How often it found nothing."),
+        );
     vec![stats, count]
 }

@@ -47,19 +47,22 @@ pub fn suggest_field() -> Field {
         "Search-as-you-type: items whose name (title or question) holds the words typed so far, \
          the last one as a prefix (\"paspoort aan\" → \"Paspoort aanvragen\").",
     )
-    .argument(InputValue::new(
-        "prefix",
-        TypeRef::named_nn(TypeRef::STRING),
-    ))
+    .argument(
+        InputValue::new("prefix", TypeRef::named_nn(TypeRef::STRING))
+            .description("What the user typed so far."),
+    )
     .argument(
         InputValue::new("first", TypeRef::named(TypeRef::INT))
             .description("How many suggestions (1 to 50, default 8)."),
     )
-    .argument(InputValue::new(
-        "types",
-        TypeRef::named_nn_list(TypeRef::STRING),
-    ))
-    .argument(InputValue::new("locale", TypeRef::named(TypeRef::STRING)))
+    .argument(
+        InputValue::new("types", TypeRef::named_nn_list(TypeRef::STRING))
+            .description("Only items of these types (e.g. `[\"product\"]`)."),
+    )
+    .argument(
+        InputValue::new("locale", TypeRef::named(TypeRef::STRING))
+            .description("Only items in this locale (default `nl`; `*` for every locale)."),
+    )
     .argument(
         InputValue::new("drafts", TypeRef::named(TypeRef::BOOLEAN)).description(
             "Suggest from the latest content, drafts included. Needs an editor token.",

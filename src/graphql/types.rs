@@ -1,23 +1,24 @@
-//! The output types generated from the model: one object per content type
-//! (implementing the `Item` interface) and its enums. Connections, edges and
-//! the types every schema has (PageInfo, Revision, Status, scalars) are in
+//! The output types generated from the model: one object per content type,
+//! implementing the `Item` and `Node` interfaces, with the attributes every
+//! item has (id, slug, status, times, `revisions`, `usedBy`). The fields that
+//! come from the model are in `model_fields.rs`; connections, edges and the
+//! types every schema has (PageInfo, Revision, Status, scalars) in
 //! `shared.rs`.
 
 use std::sync::Arc;
 
 use async_graphql::dynamic::{
-    Enum, Field, FieldFuture, FieldValue, InputValue, Interface, InterfaceField, Object,
-    ResolverContext, TypeRef,
+    Field, FieldFuture, FieldValue, InputValue, Interface, InterfaceField, Object, ResolverContext,
+    TypeRef,
 };
 use async_graphql::{Name, Value as GqlValue};
 
-use super::convert::{
-    SCALAR_DATE, SCALAR_DATETIME, element_type, enum_type_name, enum_value_name, gql_error, to_gql,
-};
-use super::loader::{RequestCtx, selected_refs};
+use super::convert::{SCALAR_DATE, SCALAR_DATETIME, enum_value_name, gql_error};
+use super::loader::RequestCtx;
+use super::model_fields::{guaranteed, model_field, out_of_date};
 use crate::domain::Status;
 use crate::hub::{Hub, ItemView, ms_to_datetime};
-use crate::model::{FieldDef, FieldKind, TypeDef, camel, pascal};
+use crate::model::{TypeDef, camel, pascal};
 
 pub const ITEM: &str = "Item";
 
@@ -70,7 +71,7 @@ fn system_fields() -> Vec<(&'static str, TypeRef, &'static str, Getter)> {
         (
             "id",
             TypeRef::named_nn(TypeRef::ID),
-            "Bron's id of the item; stable for its life.",
+            super::node::ID_DESCRIPTION,
             |i| GqlValue::from(i.id.as_str()),
         ),
         (
@@ -191,12 +192,17 @@ fn used_by_field() -> Field {
             Ok(Some(FieldValue::list(items.into_iter().map(item_typed))))
         })
     })
-    .argument(
-        InputValue::new("first", TypeRef::named(TypeRef::INT))
-            .description("At most this many (default 50, at most 100)."),
-    )
+    .argument(used_by_first())
     .description(USED_BY_DESCRIPTION)
 }
+
+fn used_by_first() -> InputValue {
+    InputValue::new("first", TypeRef::named(TypeRef::INT)).description(format!(
+        "At most this many (default {DEFAULT_USED_BY}, at most {MAX_USED_BY})."
+    ))
+}
+
+const REVISIONS_DESCRIPTION: &str = "The revision history, newest first. Needs an editor token.";
 
 const USED_BY_DESCRIPTION: &str = "The items that use this one: whose references point at it, and for a fact, whose text shows it ({{fact:slug}}). What you may see of them; sorted by type and slug.";
 
@@ -215,137 +221,53 @@ fn revisions_field() -> Field {
             )))
         })
     })
-    .description("The revision history, newest first. Needs an editor token.")
+    .description(REVISIONS_DESCRIPTION)
 }
 
-pub fn item_interface() -> Interface {
-    let mut iface =
-        Interface::new(ITEM).description("What every content item has, whatever its type.");
+/// The `Item` interface; its `title` is non-null when every type's title
+/// field is (see `model_fields.rs`).
+pub fn item_interface(types: &[&TypeDef]) -> Interface {
+    let mut iface = Interface::new(ITEM)
+        .description("What every content item has, whatever its type. Every item is also a `Node`: its id alone finds it again.")
+        .implement(super::node::NODE);
     for (name, ty, desc, _) in system_fields() {
         iface = iface.field(InterfaceField::new(name, ty).description(desc));
     }
+    let title = if types.iter().all(|t| title_guaranteed(t)) {
+        TypeRef::named_nn(TypeRef::STRING)
+    } else {
+        TypeRef::named(TypeRef::STRING)
+    };
     iface
         .field(
-            InterfaceField::new("title", TypeRef::named(TypeRef::STRING))
+            InterfaceField::new("title", title)
                 .description("The item's title, from its type's title field."),
         )
-        .field(InterfaceField::new(
-            "revisions",
-            TypeRef::named_nn_list("Revision"),
-        ))
+        .field(
+            InterfaceField::new("revisions", TypeRef::named_nn_list("Revision"))
+                .description(REVISIONS_DESCRIPTION),
+        )
         .field(super::render::rendered_interface_field())
         .field(
             InterfaceField::new("usedBy", TypeRef::named_nn_list_nn(ITEM))
-                .argument(InputValue::new("first", TypeRef::named(TypeRef::INT)))
+                .argument(used_by_first())
                 .description(USED_BY_DESCRIPTION),
         )
 }
 
-fn field_description(f: &FieldDef) -> String {
-    let mut d = f.label.clone();
-    if let Some(desc) = &f.description {
-        d.push_str(". ");
-        d.push_str(desc);
-    }
-    if f.kind == FieldKind::Markdown {
-        d.push_str(" (Markdown)");
-    }
-    if f.required {
-        d.push_str(" Required when saving.");
-    }
-    if let Some(n) = f.max_items {
-        d.push_str(&format!(" At most {n} entries."));
-    }
-    if f.internal {
-        d.push_str(&format!(
-            " Shown only in {}: null unless the token has role agent or higher.",
-            f.channels.join(", ")
-        ));
-    }
-    d
-}
-
-fn model_field(ty: &TypeDef, f: &FieldDef) -> Field {
-    let gql_ty = element_type(&ty.name, f);
-    let type_ref = if f.list {
-        TypeRef::named_nn_list_nn(gql_ty)
-    } else {
-        TypeRef::named(gql_ty)
-    };
-    let def = f.clone();
-    let field = if f.kind == FieldKind::Reference {
-        Field::new(camel(&f.name), type_ref, move |ctx| {
-            let def = def.clone();
-            FieldFuture::new(async move {
-                let item = item_of(&ctx)?;
-                let mut ids = item.reference_ids(&def.name);
-                // Saving keeps a list within its maximum; a longer list
-                // stored before the maximum was set is cut at it, so what a
-                // query costs (`cost.rs`) holds for every stored item.
-                if let Some(max) = def.max_items {
-                    ids.truncate(max);
-                }
-                let rc = ctx.data::<RequestCtx>()?;
-                let found = rc
-                    .loader
-                    .load_many(&ids)
-                    .await
-                    .map_err(|e| gql_error(crate::Error::Internal(e.to_string())))?;
-                // A reference the caller may not see (a draft, for the
-                // public) is left out rather than shown as an error.
-                let items: Vec<Arc<ItemView>> =
-                    ids.iter().filter_map(|id| found.get(id).cloned()).collect();
-                let hub = ctx.data::<Arc<Hub>>()?;
-                let next = selected_refs(hub.model(), &items, &[ctx.look_ahead()]);
-                prime(rc, next).await?;
-                let out: Vec<FieldValue> = items.into_iter().map(item_value).collect();
-                if def.list {
-                    Ok(Some(FieldValue::list(out)))
-                } else {
-                    Ok(out.into_iter().next())
-                }
-            })
-        })
-    } else if f.kind == FieldKind::Markdown && !f.list {
-        let name = f.name.clone();
-        Field::new(camel(&f.name), type_ref, move |ctx| {
-            let name = name.clone();
-            FieldFuture::new(async move {
-                if let Some(rendered) = super::render::markdown_for_channel(&ctx, &name).await? {
-                    return Ok(rendered.map(|s| FieldValue::value(GqlValue::from(s))));
-                }
-                let item = item_of(&ctx)?;
-                Ok(item
-                    .fields
-                    .get(&name)
-                    .and_then(|v| v.as_str())
-                    .map(|s| FieldValue::value(GqlValue::from(s))))
-            })
-        })
-        .argument(super::render::markdown_channel_input())
-    } else {
-        Field::new(camel(&f.name), type_ref, move |ctx| {
-            let def = def.clone();
-            FieldFuture::new(async move {
-                let item = item_of(&ctx)?;
-                let v = match item.fields.get(&def.name) {
-                    Some(v) => to_gql(&def, v),
-                    None if def.list => GqlValue::List(vec![]),
-                    None => GqlValue::Null,
-                };
-                Ok(non_null(v))
-            })
-        })
-    };
-    field.description(field_description(f))
+fn title_guaranteed(ty: &TypeDef) -> bool {
+    ty.field(&ty.title_field).is_some_and(guaranteed)
 }
 
 /// The object type of one content type.
 pub fn item_object(ty: &TypeDef) -> Object {
-    let mut obj = Object::new(pascal(&ty.name)).implement(ITEM);
-    if let Some(d) = &ty.description {
-        obj = obj.description(d.clone());
-    }
+    let mut obj = Object::new(pascal(&ty.name))
+        .implement(super::node::NODE)
+        .implement(ITEM);
+    obj = obj.description(match &ty.description {
+        Some(d) => d.clone(),
+        None => format!("{} (content type `{}`).", ty.label, ty.name),
+    });
     for (name, tref, desc, get) in system_fields() {
         obj = obj.field(
             Field::new(name, tref, move |ctx| {
@@ -357,21 +279,34 @@ pub fn item_object(ty: &TypeDef) -> Object {
     let title = ty.title_field.clone();
     // A model field named `title` is the title field itself (the model checks it).
     if ty.field("title").is_none() {
+        let must = title_guaranteed(ty);
+        let tref = if must {
+            TypeRef::named_nn(TypeRef::STRING)
+        } else {
+            TypeRef::named(TypeRef::STRING)
+        };
         obj = obj.field(
-            Field::new("title", TypeRef::named(TypeRef::STRING), move |ctx| {
+            Field::new("title", tref, move |ctx| {
                 let title = title.clone();
                 FieldFuture::new(async move {
                     let item = item_of(&ctx)?;
-                    Ok(item
-                        .fields
-                        .get(&title)
-                        .cloned()
-                        .map(|v| FieldValue::value(GqlValue::from_json(v).unwrap_or_default())))
+                    match item.fields.get(&title).cloned() {
+                        Some(v) => Ok(Some(FieldValue::value(
+                            GqlValue::from_json(v).unwrap_or_default(),
+                        ))),
+                        None if must => Err(out_of_date(item, &title)),
+                        None => Ok(None),
+                    }
                 })
             })
             .description(format!(
-                "The item's title (the `{}` field).",
-                camel(&ty.title_field)
+                "The item's title (the `{}` field).{}",
+                camel(&ty.title_field),
+                if must {
+                    " Never null, as that field is required."
+                } else {
+                    ""
+                }
             )),
         );
     }
@@ -381,19 +316,6 @@ pub fn item_object(ty: &TypeDef) -> Object {
     obj.field(revisions_field())
         .field(super::render::rendered_field())
         .field(used_by_field())
-}
-
-/// The enums of a type's enum fields.
-pub fn field_enums(ty: &TypeDef) -> Vec<Enum> {
-    ty.fields
-        .iter()
-        .filter(|f| f.kind == FieldKind::Enum)
-        .map(|f| {
-            Enum::new(enum_type_name(&ty.name, f))
-                .description(format!("Values of {}.{}", pascal(&ty.name), camel(&f.name)))
-                .items(f.values.iter().map(|v| enum_value_name(v)))
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ pub use import::{ImportRecord, ImportReport, MatchBy};
 pub use index::IndexCheck;
 pub use item::{ItemView, slugify};
 pub use read::{DEFAULT_PAGE, ItemKey, ListPage, ListRequest, MAX_PAGE};
+pub use revise::Deleted;
 pub use search::{SearchPage, SearchQuery};
 pub use sessions::{IDLE_MINUTES, NewSession, SESSION_HOURS, Session};
 pub use stats::{DEFAULT_CHANNEL, DEFAULT_RETENTION_DAYS, SearchCount, SearchStats, kept_query};

@@ -66,7 +66,7 @@ impl Hub {
     }
 
     /// Deletes an item that nothing refers to. Published items need a publisher.
-    pub async fn delete(&self, viewer: &Viewer, id: &str, version: Option<i64>) -> Result<i64> {
+    pub async fn delete(&self, viewer: &Viewer, id: &str, version: Option<i64>) -> Result<Deleted> {
         viewer.require(Role::Editor, "deleting content")?;
         let mut tx = self.store.begin().await?;
         let row = self.locked(&mut tx, id, version).await?;
@@ -120,6 +120,18 @@ impl Hub {
             .await?;
         tx.commit().await?;
         self.committed(seq).await;
-        Ok(seq)
+        Ok(Deleted {
+            seq,
+            type_name: row.type_name,
+        })
     }
+}
+
+/// What a delete removed: enough for a client to drop the item from its cache.
+#[derive(Debug, Clone)]
+pub struct Deleted {
+    /// The change-log sequence of the delete.
+    pub seq: i64,
+    /// The content type the item had (`product`).
+    pub type_name: String,
 }

@@ -17,6 +17,7 @@ pub(super) const SHARED_GRAPHQL_NAMES: &[&str] = &[
     "Query",
     "Mutation",
     "Item",
+    "Node",
     "PageInfo",
     "Revision",
     "Viewer",
@@ -56,6 +57,8 @@ pub(super) const SHARED_GRAPHQL_NAMES: &[&str] = &[
     "Boolean",
     "ID",
     "item",
+    "node",
+    "nodes",
     "viewer",
     "changes",
     "answer",
@@ -89,7 +92,8 @@ pub(super) fn generated_names(def: &TypeDef) -> Vec<String> {
         "Filter",
         "Order",
         "OrderField",
-        "Fields",
+        "CreateFields",
+        "UpdateFields",
         "Payload",
     ] {
         names.push(format!("{p}{suffix}"));

@@ -475,7 +475,7 @@ async fn attacks_in_markdown_never_reach_web_output() {
     let d = t
         .ok(
             Some(&publisher),
-            "mutation($f: ProductFields!) { createProduct(fields: $f) { item { id slug } } }",
+            "mutation($f: ProductCreateFields!) { createProduct(fields: $f) { item { id slug } } }",
             json!({ "f": { "title": "Aanval <script>alert(1)</script>", "summary": "Samenvatting <img src=x onerror=alert(1)>",
                            "introduction": intro, "costs": "[bel](tel:0599123456) of [mail](mailto:a@b.nl)" } }),
         )
@@ -523,7 +523,7 @@ async fn unknown_facts_are_refused_on_save_and_live_items_show_only_live_facts()
     let editor = t.token(Role::Editor).await;
     let publisher = t.token(Role::Publisher).await;
     let create =
-        "mutation($f: ProductFields!) { createProduct(fields: $f) { item { id version } } }";
+        "mutation($f: ProductCreateFields!) { createProduct(fields: $f) { item { id version } } }";
     let e = t
         .err(
             Some(&editor),

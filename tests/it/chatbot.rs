@@ -281,7 +281,7 @@ async fn a_rule_that_does_not_parse_is_refused_where_it_is_wrong() {
     let e = t
         .err(
             Some(&editor),
-            "mutation($f: ConditionFields!) { createCondition(fields: $f) { item { id } } }",
+            "mutation($f: ConditionCreateFields!) { createCondition(fields: $f) { item { id } } }",
             json!({ "f": { "text": "U bent 18 jaar of ouder.", "rule": "leeftijd >= 18 en (woont_in == \"lindewaard\"" } }),
         )
         .await;

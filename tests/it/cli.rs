@@ -415,7 +415,7 @@ fn after_kill_9_during_an_import_and_during_publishes_the_index_agrees_with_the_
             while !stop.load(std::sync::atomic::Ordering::SeqCst) {
                 let word = format!("stroomwoord{i}x");
                 let body = serde_json::json!({
-                    "query": "mutation($f: QuestionFields!) { createQuestion(fields: $f) { item { id } } }",
+                    "query": "mutation($f: QuestionCreateFields!) { createQuestion(fields: $f) { item { id } } }",
                     "variables": {"f": {"question": format!("Vraag {word}?"), "shortAnswer": "Ja."}}
                 })
                 .to_string();

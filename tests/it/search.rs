@@ -138,7 +138,7 @@ async fn internal_notes_never_match_show_or_count_for_the_public() {
     let created = t
         .ok(
             Some(&editor),
-            "mutation($f: QuestionFields!) { createQuestion(fields: $f) { item { id } } }",
+            "mutation($f: QuestionCreateFields!) { createQuestion(fields: $f) { item { id } } }",
             json!({"f": {
                 "question": "Kan ik mijn paspoort laten bezorgen?",
                 "shortAnswer": "Nee, u haalt het zelf op.",
@@ -197,7 +197,7 @@ async fn drafts_are_found_only_by_editors_who_ask_for_them() {
     let agent = t.token(Role::Agent).await;
     t.ok(
         Some(&editor),
-        "mutation($f: QuestionFields!) { createQuestion(fields: $f) { item { id } } }",
+        "mutation($f: QuestionCreateFields!) { createQuestion(fields: $f) { item { id } } }",
         json!({"f": {"question": "Mag een zeilboot in de singelgracht overwinteren?", "shortAnswer": "Concept."}}),
     )
     .await;
@@ -245,7 +245,7 @@ async fn every_write_is_searchable_when_it_returns() {
     let created = t
         .ok(
             Some(&publisher),
-            "mutation($f: QuestionFields!) { createQuestion(fields: $f) { item { id } } }",
+            "mutation($f: QuestionCreateFields!) { createQuestion(fields: $f) { item { id } } }",
             json!({"f": {"question": "Waar laat ik mijn kerstboom achter?", "shortAnswer": "Bij de inzamelplek."}}),
         )
         .await;
@@ -308,7 +308,7 @@ async fn every_write_is_searchable_when_it_returns() {
             let created = t
                 .ok(
                     Some(&publisher),
-                    "mutation($f: QuestionFields!) { createQuestion(fields: $f) { item { id } } }",
+                    "mutation($f: QuestionCreateFields!) { createQuestion(fields: $f) { item { id } } }",
                     json!({"f": {"question": format!("Vraag over {word}?"), "shortAnswer": "Antwoord."}}),
                 )
                 .await;
@@ -498,7 +498,7 @@ async fn suggestions_complete_what_is_typed_from_live_names() {
     // A draft's name is suggested only to editors who ask for drafts.
     t.ok(
         Some(&editor),
-        "mutation($f: QuestionFields!) { createQuestion(fields: $f) { item { id } } }",
+        "mutation($f: QuestionCreateFields!) { createQuestion(fields: $f) { item { id } } }",
         json!({"f": {"question": "Zwembadabonnement opzeggen, hoe?", "shortAnswer": "Concept."}}),
     )
     .await;

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::support::{TestHub, code, empty_hub, example_hub};
 
-const CREATE_STEP: &str = r#"mutation($f: StepFields!, $slug: String) {
+const CREATE_STEP: &str = r#"mutation($f: StepCreateFields!, $slug: String) {
   createStep(fields: $f, slug: $slug) { item { id version status slug } changeSeq }
 }"#;
 

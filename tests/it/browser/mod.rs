@@ -332,6 +332,13 @@ impl Bron {
     }
 }
 
+impl Bron {
+    /// The server's data directory, for `bron --data-dir` beside it.
+    pub fn data_dir(&self) -> &Path {
+        self._dir.path()
+    }
+}
+
 impl Drop for Bron {
     fn drop(&mut self) {
         let _ = self.child.kill();
