@@ -8,7 +8,7 @@
 //! A 2xx answer delivers; anything else (another status, no connection, a
 //! refused address, 10 s without an answer) is retried after the first
 //! retry delay, doubling each time up to an hour, [`MAX_ATTEMPTS`] times in
-//! all (about 14 hours with the default 5 s), then the delivery is marked
+//! all (about 10 hours with the default 5 s), then the delivery is marked
 //! failed and an admin can send it again. Redirects are not followed.
 
 use std::time::Duration;
