@@ -124,7 +124,7 @@ impl CostModel {
                 }
             }
             types.insert(pascal(&ty.name), ty.name.clone());
-            lists.insert(ty.plural.clone(), ty.name.clone());
+            lists.insert(camel(&ty.plural), ty.name.clone());
             for f in ty.fields.iter().filter(|f| f.kind == FieldKind::Reference) {
                 let n = if f.list {
                     f.max_items.unwrap_or(crate::model::DEFAULT_MAX_REFERENCES) as u64

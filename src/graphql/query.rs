@@ -194,7 +194,7 @@ fn single_query(ty: &TypeDef) -> Field {
 fn list_query(ty: &TypeDef) -> Field {
     let def = ty.clone();
     let name = pascal(&ty.name);
-    Field::new(ty.plural.clone(), TypeRef::named(format!("{name}Connection")), move |ctx| {
+    Field::new(camel(&ty.plural), TypeRef::named(format!("{name}Connection")), move |ctx| {
         let def = def.clone();
         FieldFuture::new(async move {
             let hub = ctx.data::<Arc<Hub>>()?;

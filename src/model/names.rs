@@ -81,7 +81,7 @@ pub(super) fn generated_names(def: &TypeDef) -> Vec<String> {
     let p = pascal(&def.name);
     let mut names = vec![
         def.name.clone(),
-        def.plural.clone(),
+        super::camel(&def.plural),
         p.clone(),
         format!("create{p}"),
         format!("update{p}"),
