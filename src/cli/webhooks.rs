@@ -79,6 +79,7 @@ pub async fn run(hub: &Hub, command: WebhookCommand) -> anyhow::Result<()> {
                         types: Some(types),
                         description,
                         enabled: None,
+                        secret: None,
                     },
                 )
                 .await?;

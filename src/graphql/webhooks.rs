@@ -60,6 +60,7 @@ pub fn mutation_fields(root: Object) -> Object {
             .argument(InputValue::new("types", TypeRef::named_nn_list(TypeRef::STRING)).description("Only changes to, or through, items of these content types; empty or not given on creation: every type."))
             .argument(InputValue::new("description", TypeRef::named(TypeRef::STRING)).description("What the webhook is for, for the people who manage it (at most 500 characters)."))
             .argument(InputValue::new("enabled", TypeRef::named(TypeRef::BOOLEAN)).description("False stops deliveries: changes meanwhile are not queued, queued ones wait."))
+            .argument(InputValue::new("secret", TypeRef::named(TypeRef::STRING)).description("The signing secret, `whsec_` and the base64 of 24 to 64 random bytes, for a receiver that already has one. On creation Bron makes one when it is not given; on update it replaces the old one at once (rotation)."))
     };
     fn input(ctx: &ResolverContext<'_>) -> async_graphql::Result<WebhookInput> {
         Ok(WebhookInput {
@@ -71,6 +72,7 @@ pub fn mutation_fields(root: Object) -> Object {
                 Some(v) if !v.is_null() => Some(flag(&ctx.args, "enabled")?),
                 _ => None,
             },
+            secret: opt_string(&ctx.args, "secret")?,
         })
     }
     root.field(settings(

@@ -46,18 +46,19 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Replaces the settings of webhook `w.id` (not its secret, creation or
-    /// starting point); false when there is no such webhook.
+    /// Replaces the settings and secret of webhook `w.id` (not its creation
+    /// or starting point); false when there is no such webhook.
     pub async fn update_webhook(&mut self, w: &WebhookRow) -> Result<bool> {
         let done = sqlx::query(
-            "UPDATE webhooks SET url = ?, events = ?, types = ?, description = ?, enabled = ? \
-             WHERE id = ?",
+            "UPDATE webhooks SET url = ?, events = ?, types = ?, description = ?, enabled = ?, \
+             secret = ? WHERE id = ?",
         )
         .bind(&w.url)
         .bind(&w.events)
         .bind(&w.types)
         .bind(&w.description)
         .bind(w.enabled)
+        .bind(&w.secret)
         .bind(&w.id)
         .execute(&mut *self.tx)
         .await?;

@@ -685,3 +685,47 @@ fn bron_serve_delivers_to_a_webhook_added_from_the_command_line_and_stops_cleanl
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[tokio::test]
+async fn a_chosen_secret_signs_deliveries_and_a_rotated_one_takes_over_at_once() {
+    let t = example_hub().await;
+    t.hub.set_webhooks_allow_private(true);
+    let receiver = Receiver::start().await;
+    let admin = t.token(Role::Admin).await;
+    let publisher = t.token(Role::Publisher).await;
+    let with_secret = "mutation($url: String!, $secret: String) {
+      createWebhook(url: $url, secret: $secret) { secret } }";
+    let e = t
+        .err(
+            Some(&admin),
+            with_secret,
+            json!({"url": receiver.url, "secret": "hunter2"}),
+        )
+        .await;
+    assert_eq!(code(&e), "VALIDATION_FAILED");
+    assert!(e["message"].as_str().unwrap().contains("whsec_"), "{e}");
+    let first = format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode([7u8; 32])
+    );
+    let (id, secret) = register(&t, &admin, &receiver.url, json!({})).await;
+    assert_ne!(secret, first);
+    t.ok(
+        Some(&admin),
+        "mutation($id: ID!, $s: String) { updateWebhook(id: $id, secret: $s) { id } }",
+        json!({"id": id, "s": first}),
+    )
+    .await;
+    set_fact(&t, &publisher, "bezwaartermijn", "drie weken").await;
+    run_round(&t.hub).await;
+    let got = receiver.got();
+    assert_eq!(got.len(), 1);
+    assert!(
+        signature_ok(&first, &got[0]),
+        "signed with the rotated secret"
+    );
+    assert!(
+        !signature_ok(&secret, &got[0]),
+        "the old secret no longer signs"
+    );
+}

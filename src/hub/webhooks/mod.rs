@@ -91,6 +91,10 @@ pub struct WebhookInput {
     pub types: Option<Vec<String>>,
     pub description: Option<String>,
     pub enabled: Option<bool>,
+    /// The signing secret (`whsec_` and the base64 of 24 to 64 bytes), for
+    /// a receiver that already has one; on creation, made when not given;
+    /// on update, a new one (rotation).
+    pub secret: Option<String>,
 }
 
 impl Webhook {
@@ -135,6 +139,20 @@ fn new_secret() -> String {
     )
 }
 
+/// Checks a secret an admin chose: Standard Webhooks' form.
+fn check_secret(secret: &str) -> Result<()> {
+    let bytes = secret
+        .strip_prefix("whsec_")
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok());
+    match bytes {
+        Some(b) if (24..=64).contains(&b.len()) => Ok(()),
+        _ => Err(Error::invalid(
+            "secret",
+            "a secret is `whsec_` followed by the base64 of 24 to 64 random bytes; leave it out and Bron makes one",
+        )),
+    }
+}
+
 fn events_json(events: &[Event]) -> String {
     serde_json::to_string(&events.iter().map(|e| e.as_str()).collect::<Vec<_>>())
         .unwrap_or_else(|_| "[]".into())
@@ -177,6 +195,9 @@ impl Hub {
                 ));
             }
         }
+        if let Some(secret) = &input.secret {
+            check_secret(secret)?;
+        }
         if input
             .description
             .as_ref()
@@ -194,7 +215,7 @@ impl Hub {
         };
         self.check_webhook_input(&input).await?;
         let now = now_ms();
-        let secret = new_secret();
+        let secret = input.secret.clone().unwrap_or_else(new_secret);
         let mut tx = self.store.begin().await?;
         let row = WebhookRow {
             id: uuid::Uuid::now_v7().to_string(),
@@ -258,6 +279,9 @@ impl Hub {
         }
         if let Some(enabled) = input.enabled {
             row.enabled = enabled;
+        }
+        if let Some(secret) = input.secret {
+            row.secret = secret;
         }
         tx.update_webhook(&row).await?;
         let now = now_ms();
