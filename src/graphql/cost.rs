@@ -40,6 +40,9 @@ const COUNT_COST: u64 = 10;
 const ANSWER_ALTERNATIVES: u64 = 3;
 /// What one referenced item costs a rendering (it is loaded and written).
 const RENDERED_REFERENCE: u64 = 3;
+/// What finding an entry's `affected` items costs besides the items: a few
+/// queries of their own, one of which reads every text for a fact.
+const AFFECTED_COST: u64 = 20;
 /// Revisions are not bounded by the model; count this many per item.
 const REVISIONS_PER_ITEM: u64 = 50;
 /// Fragments nested deeper than this are not followed (validation refuses
@@ -415,7 +418,7 @@ impl Walk<'_> {
                         .int_arg(f, "first")
                         .unwrap_or(crate::hub::DEFAULT_AFFECTED as u64)
                         .min(crate::hub::MAX_AFFECTED as u64);
-                    (1, Some((At::AnyItem, n)))
+                    (AFFECTED_COST, Some((At::AnyItem, n)))
                 }
                 _ => (1, None),
             },
@@ -483,6 +486,12 @@ mod tests {
             ids.join(",")
         );
         assert!(cost_of(&many) > MAX_COST);
+        // The change feed: each entry's affected items multiply, and finding
+        // them costs a few queries per entry.
+        let feed = "{ changes { seq affected { id } } }";
+        assert_eq!(cost_of(feed), 1 + 100 * (1 + 20 + 50));
+        let flood = "{ changes(first: 1000) { affected(first: 500) { id } } }";
+        assert!(cost_of(flood) > MAX_COST);
         println!(
             "page {} list {} nested {}",
             cost_of(page),
