@@ -69,6 +69,16 @@ impl Receiver {
                 }
             }),
         );
+        // A redirect to the receiver itself, which Bron must not follow.
+        let app = app.route(
+            "/moved",
+            post(|| async {
+                (
+                    StatusCode::TEMPORARY_REDIRECT,
+                    [(axum::http::header::LOCATION, "/hook")],
+                )
+            }),
+        );
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Receiver {
             url: format!("http://{addr}/hook"),
@@ -728,4 +738,25 @@ async fn a_chosen_secret_signs_deliveries_and_a_rotated_one_takes_over_at_once()
         !signature_ok(&secret, &got[0]),
         "the old secret no longer signs"
     );
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let t = example_hub().await;
+    t.hub.set_webhooks_allow_private(true);
+    let receiver = Receiver::start().await;
+    let admin = t.token(Role::Admin).await;
+    let publisher = t.token(Role::Publisher).await;
+    let moved = receiver.url.replace("/hook", "/moved");
+    let (id, _) = register(&t, &admin, &moved, json!({})).await;
+    set_fact(&t, &publisher, "bezwaartermijn", "twee weken").await;
+    run_round(&t.hub).await;
+    assert!(receiver.got().is_empty(), "the redirect was followed");
+    let log = t
+        .hub
+        .webhook_deliveries(&Viewer::cli(), &id, None, 5)
+        .await
+        .unwrap();
+    assert_eq!(log[0].response_status, Some(307));
+    assert_eq!(log[0].status, "pending");
 }
