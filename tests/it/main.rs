@@ -9,6 +9,7 @@ mod api;
 mod batch;
 mod browser;
 mod caching;
+mod changes;
 mod channels;
 mod chatbot;
 mod cli;
