@@ -73,6 +73,14 @@ pub enum Command {
         /// `public`, or `token` for callers with a token only.
         #[arg(long, env = "BRON_INTROSPECTION", default_value = "public", value_parser = ["public", "token"])]
         introspection: String,
+        /// Serve Prometheus metrics at /metrics on this address, such as
+        /// 127.0.0.1:9184 (never on --listen; no token asked: choose an
+        /// interface only the scraper reaches). Off when not given.
+        #[arg(long, env = "BRON_METRICS_LISTEN")]
+        metrics_listen: Option<String>,
+        /// One log line per request: `on` or `off`.
+        #[arg(long, env = "BRON_REQUEST_LOG", default_value = "on", value_parser = ["on", "off"])]
+        request_log: String,
     },
     /// Import a JSON Lines file or a directory of them (Bron format or Rijksoverheid VAC), all or nothing.
     Import {
@@ -168,6 +176,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             graphiql,
             graphiql_assets,
             introspection,
+            metrics_listen,
+            request_log,
         } => {
             let mut http = crate::http::HttpOptions::new(&cors_origins, &cache_control)
                 .map_err(|e| anyhow::anyhow!(e))?;
@@ -178,6 +188,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 _ => crate::http::graphiql::Graphiql::Cdn,
             };
             http.public_introspection = introspection == "public";
+            http.log_requests = request_log == "on";
+            // Requests are counted only when someone can read the counts.
+            http.metrics = metrics_listen.is_some();
             crate::server::serve(ServeConfig {
                 data_dir: cli.data_dir,
                 model_dir: cli.model_dir,
@@ -186,6 +199,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 search_stats_days,
                 handover_hours,
                 http,
+                metrics_listen,
             })
             .await
         }

@@ -13,6 +13,7 @@ use anyhow::Context;
 use crate::graphql::Api;
 use crate::hub::{Hub, Viewer, now_ms};
 use crate::import::{ImportOptions, import_path};
+use crate::metrics::SchedulerTask;
 use crate::model::ContentModel;
 use crate::store::Store;
 
@@ -81,6 +82,8 @@ pub struct ServeConfig {
     pub handover_hours: u32,
     /// CORS and HTTP caching.
     pub http: crate::http::HttpOptions,
+    /// Where `/metrics` is served, if anywhere (not on `listen`).
+    pub metrics_listen: Option<String>,
 }
 
 /// Runs the scheduler: every second, carries out what is due.
@@ -91,23 +94,32 @@ pub fn spawn_scheduler(hub: Arc<Hub>) -> tokio::task::JoinHandle<()> {
         let mut ticks: u64 = 0;
         loop {
             tick.tick().await;
-            match hub.run_due_schedules(now_ms()).await {
+            let result = hub.run_due_schedules(now_ms()).await;
+            hub.metrics()
+                .scheduler_run(SchedulerTask::Schedules, result.is_ok());
+            match result {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(count = n, "carried out scheduled changes"),
                 Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
             }
             // Expired hand-over codes are deleted once a minute.
             ticks += 1;
-            if ticks % 60 == 1
-                && let Err(e) = hub.purge_handovers().await
-            {
-                tracing::warn!(error = %e, "deleting expired hand-over codes failed");
+            if ticks % 60 == 1 {
+                let result = hub.purge_handovers().await;
+                hub.metrics()
+                    .scheduler_run(SchedulerTask::Handovers, result.is_ok());
+                if let Err(e) = result {
+                    tracing::warn!(error = %e, "deleting expired hand-over codes failed");
+                }
             }
             // And ended editor sessions.
-            if ticks % 60 == 2
-                && let Err(e) = hub.purge_sessions().await
-            {
-                tracing::warn!(error = %e, "deleting ended sessions failed");
+            if ticks % 60 == 2 {
+                let result = hub.purge_sessions().await;
+                hub.metrics()
+                    .scheduler_run(SchedulerTask::Sessions, result.is_ok());
+                if let Err(e) = result {
+                    tracing::warn!(error = %e, "deleting ended sessions failed");
+                }
             }
         }
     })
@@ -125,6 +137,37 @@ pub fn spawn_stats_writer(hub: Arc<Hub>) -> tokio::task::JoinHandle<()> {
             }
         }
     })
+}
+
+/// Folds the metrics' histogram samples into their buckets every 5 s, so
+/// they take bounded memory whether or not anyone scrapes.
+pub fn spawn_metrics_upkeep(hub: Arc<Hub>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            hub.metrics().upkeep();
+        }
+    })
+}
+
+/// Serves `/metrics` on `addr`, apart from the API (see `http/metrics.rs`).
+async fn spawn_metrics_listener(
+    api: Arc<Api>,
+    addr: &str,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let addr: SocketAddr = addr.parse().with_context(|| {
+        format!("--metrics-listen: `{addr}` is not an address such as 127.0.0.1:9184")
+    })?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen for metrics on {addr}"))?;
+    tracing::info!("metrics at http://{addr}/metrics");
+    Ok(tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, crate::http::metrics_app(api)).await {
+            tracing::warn!(error = %e, "the metrics listener stopped");
+        }
+    }))
 }
 
 /// Follows the change log every 200 ms, so writes made by another process
@@ -259,6 +302,11 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let scheduler = spawn_scheduler(hub.clone());
     let follower = spawn_follower(hub.clone());
     let stats = spawn_stats_writer(hub.clone());
+    let upkeep = spawn_metrics_upkeep(hub.clone());
+    let metrics = match &config.metrics_listen {
+        Some(addr) => Some(spawn_metrics_listener(api.clone(), addr).await?),
+        None => None,
+    };
     tracing::info!("Bron listens on http://{addr}/graphql (GraphiQL in a browser)");
     // On SIGTERM or Ctrl-C: stop accepting, let requests in flight finish,
     // but give up on connections still open after the grace period.
@@ -286,6 +334,10 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     scheduler.abort();
     follower.abort();
     stats.abort();
+    upkeep.abort();
+    if let Some(m) = metrics {
+        m.abort();
+    }
     if let Err(e) = hub.flush_search_stats().await {
         tracing::warn!(error = %e, "the last search statistics could not be written");
     }

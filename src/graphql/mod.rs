@@ -203,6 +203,7 @@ impl Api {
             for (channel, query, zero) in searches.iter() {
                 self.hub.record_search(channel, query, *zero);
             }
+            self.hub.metrics().cache_lookup(true);
             return GqlResponse {
                 body,
                 request_error: false,
@@ -217,6 +218,11 @@ impl Api {
         if let Some(doc) = self.documents.parse(&request.query) {
             let op = operation_of(&doc, request.operation_name.as_deref());
             is_query = op.is_some_and(|o| o.ty == OperationType::Query);
+            if self.cache.is_some() && is_query {
+                // A miss is counted for queries only: a mutation is never
+                // looked for, and would only lower the hit ratio.
+                self.hub.metrics().cache_lookup(false);
+            }
             let cost = op.map_or(0, |op| self.costs.cost(&doc, op, &request.variables));
             if cost > MAX_COST {
                 return refusal(

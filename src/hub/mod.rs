@@ -167,11 +167,15 @@ pub struct Hub {
     throttle: sessions::Throttle,
     /// Owner teams for the worklist's filter (see `worklist.rs`).
     teams: worklist::TeamCache,
+    /// This process's metrics; the store records its writes into them.
+    metrics: crate::metrics::Metrics,
 }
 
 impl Hub {
-    pub async fn new(model: Arc<ContentModel>, store: Store) -> Result<Hub> {
+    pub async fn new(model: Arc<ContentModel>, mut store: Store) -> Result<Hub> {
         let seq = store.last_seq().await?;
+        let metrics = crate::metrics::Metrics::new();
+        store.time_writes(metrics.store_write_histogram());
         Ok(Hub {
             model,
             store,
@@ -185,11 +189,17 @@ impl Hub {
             handover_ms: AtomicI64::new(i64::from(answer::DEFAULT_HANDOVER_HOURS) * 3_600_000),
             throttle: sessions::Throttle::default(),
             teams: worklist::TeamCache::default(),
+            metrics,
         })
     }
 
     pub fn model(&self) -> &Arc<ContentModel> {
         &self.model
+    }
+
+    /// The metrics of this process (`/metrics`).
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.metrics
     }
 
     /// The change sequence: it grows with every committed write, before the

@@ -15,6 +15,7 @@ mod cli;
 mod cors;
 mod examples;
 mod import;
+mod metrics;
 mod model;
 mod persisted;
 mod relevance;
