@@ -1,9 +1,13 @@
 //! The benchmark: loads product-shaped content through the import path, then
 //! measures the product page (item by slug with its steps, conditions and
 //! questions) and a 50-item list over loopback HTTP against the real router,
-//! with one client and with ten. A handler that returns fixed bytes, served by
-//! the same server, is the baseline: ratios against it are what to compare
-//! between runs, since absolute times on shared machines drift.
+//! with one client and with ten; a `304 Not Modified` to an anonymous GET
+//! with `If-None-Match`, and persisted queries sent by hash alone. A handler
+//! that returns fixed bytes, served by the same server, is the baseline:
+//! ratios against it are what to compare between runs, since absolute times
+//! on shared machines drift. Last, the cached page with the request log and
+//! metrics on and off, in turns. Request logs are written as `bron serve`
+//! writes them (text, level info), to /dev/null.
 //!
 //! ```sh
 //! cargo run --release --example bench                 # 10,000 items
@@ -11,6 +15,7 @@
 //! cargo run --release --example bench -- --items 100000 --data-dir /tmp/bron-100k
 //! cargo run --release --example bench -- --import-only   # import figures, e.g. under a profiler
 //! cargo run --release --example bench -- --case uncached  # the baseline and the cases named so
+//! cargo run --release --example bench -- --case "on vs off" --rounds 5
 //! ```
 
 use std::sync::Arc;
@@ -20,10 +25,11 @@ use bron::hub::{Hub, ImportRecord, Viewer};
 use bron::model::ContentModel;
 use bron::store::Store;
 use serde_json::json;
+use sha2::Digest;
 
 #[path = "support/mod.rs"]
 mod support;
-use support::{Client, MakeRequest, arg, measure, post, record, status_kb};
+use support::{Client, Figures, MakeRequest, arg, enc, get, measure, post, record, status_kb};
 
 const PAGE: &str = "query($s: String!) { product(slug: $s) { title summary introduction costs steps { title instruction duration } conditions { text rule } questions { question shortAnswer } } }";
 const LIST: &str = "{ products(first: 50) { edges { cursor node { slug title summary ownerTeam } } pageInfo { hasNextPage endCursor } } }";
@@ -61,7 +67,20 @@ fn content(items: u64) -> Vec<ImportRecord> {
     out
 }
 
+/// Request logs as `bron serve` writes them by default, to /dev/null.
+fn log_to_nowhere() {
+    let null = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/null")
+        .unwrap();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("info,sqlx=warn"))
+        .with_writer(std::sync::Mutex::new(null))
+        .init();
+}
+
 fn main() {
+    log_to_nowhere();
     let items = arg("--items", 10_000);
     let secs = arg("--seconds", 3) as f64;
     let products = items / 10;
@@ -191,8 +210,40 @@ fn main() {
     client_rt.block_on(async move {
         let page_body = |slug: String| json!({"query": PAGE, "variables": {"s": slug}}).to_string();
         let one = post("/graphql", &page_body("product-7".into()));
-        let check = Client::connect(addr).await.request(&one).await;
+        let mut client = Client::connect(addr).await;
+        let check = client.request(&one).await;
         println!("product page: {check} bytes of JSON\n");
+        // The same page over GET, its ETag, and the page registered as a
+        // persisted query.
+        let vars = json!({"s": "product-7"}).to_string();
+        let get_page = format!("/graphql?query={}&variables={}", enc(PAGE), enc(&vars));
+        client.request(&get(&get_page, "")).await;
+        let tag = client.header("etag").expect("an anonymous GET has an ETag");
+        let hash: String = sha2::Sha256::digest(PAGE.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let ext = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}});
+        let register = json!({"query": PAGE, "variables": {"s": "product-7"}, "extensions": ext});
+        client
+            .request(&post("/graphql", &register.to_string()))
+            .await;
+        let by_hash_post = post(
+            "/graphql",
+            &json!({"variables": {"s": "product-7"}, "extensions": ext}).to_string(),
+        );
+        assert_eq!(client.request(&by_hash_post).await, check, "the same page");
+        let by_hash_get = get(
+            &format!(
+                "/graphql?variables={}&extensions={}",
+                enc(&vars),
+                enc(&ext.to_string())
+            ),
+            "",
+        );
+        assert_eq!(client.request(&by_hash_get).await, check, "the same page");
+        let not_modified = get(&get_page, &format!("if-none-match: {tag}\r\n"));
+        assert_eq!(client.request(&not_modified).await, 0, "304");
 
         let cases: Vec<(&str, MakeRequest)> = vec![
             ("baseline: fixed bytes", Arc::new(|_| post("/fixed", "{}"))),
@@ -209,6 +260,15 @@ fn main() {
                     )
                 }),
             ),
+            ("304 Not Modified (anonymous GET, If-None-Match)", {
+                Arc::new(move |_| not_modified.clone())
+            }),
+            ("persisted query by hash alone, GET, cached", {
+                Arc::new(move |_| by_hash_get.clone())
+            }),
+            ("persisted query by hash alone, POST, cached", {
+                Arc::new(move |_| by_hash_post.clone())
+            }),
             (
                 "list of 50, cached",
                 Arc::new(|_| post("/graphql", &json!({"query": LIST}).to_string())),
@@ -232,15 +292,10 @@ fn main() {
             if base == 0.0 {
                 base = f.rps_10;
             }
-            println!(
-                "{:<54} {:>9.3} {:>9.3} {:>10.0} {:>11.0} {:>9.2}",
-                name,
-                f.p50_us / 1000.0,
-                f.p99_us / 1000.0,
-                f.rps_1,
-                f.rps_10,
-                f.rps_10 / base
-            );
+            row(name, &f, base);
+        }
+        if only.as_ref().is_none_or(|o| ON_OFF.contains(o.as_str())) {
+            on_off(addr, secs, &page_body("product-7".into())).await;
         }
     });
     println!(
@@ -249,6 +304,49 @@ fn main() {
         status_kb("RssAnon:") / 1024
     );
     drop(hub);
+}
+
+fn row(name: &str, f: &Figures, base: f64) {
+    println!(
+        "{:<54} {:>9.3} {:>9.3} {:>10.0} {:>11.0} {:>9.2}",
+        name,
+        f.p50_us / 1000.0,
+        f.p99_us / 1000.0,
+        f.rps_1,
+        f.rps_10,
+        f.rps_10 / base
+    );
+}
+
+const ON_OFF: &str = "cached page, request log and metrics on vs off";
+
+/// The cached page with the request log and metrics on (`/on`) and off
+/// (`/off`), in turns (`--rounds`, 3 by default), so drift hits both.
+async fn on_off(addr: std::net::SocketAddr, secs: f64, body: &str) {
+    let rounds = arg("--rounds", 3);
+    println!("\n{ON_OFF}, {rounds} rounds in turns:");
+    let (mut on, mut off) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        for (path, out) in [("/on/graphql", &mut on), ("/off/graphql", &mut off)] {
+            let req = post(path, body);
+            let f = measure(addr, secs, Arc::new(move |_| req.clone())).await;
+            out.push(f);
+        }
+    }
+    let mean =
+        |v: &[Figures], f: fn(&Figures) -> f64| v.iter().map(f).sum::<f64>() / v.len() as f64;
+    let base = mean(&off, |f| f.rps_10);
+    for (name, v) in [("on", &on), ("off", &off)] {
+        let each: Vec<String> = v.iter().map(|f| format!("{:.0}", f.rps_10)).collect();
+        println!(
+            "  {name:<4} p50 {:.3} ms, 1 client {:.0}/s, 10 clients {:.0}/s (rounds: {}) = {:.3} x off",
+            mean(v, |f| f.p50_us) / 1000.0,
+            mean(v, |f| f.rps_1),
+            mean(v, |f| f.rps_10),
+            each.join(", "),
+            mean(v, |f| f.rps_10) / base
+        );
+    }
 }
 
 const FIXED: &str =

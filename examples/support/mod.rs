@@ -46,6 +46,11 @@ pub struct Client {
     body_at: usize,
 }
 
+/// The end of an answer's head: the blank line.
+fn head_end(buf: &[u8]) -> Option<usize> {
+    buf.windows(4).position(|w| w == b"\r\n\r\n")
+}
+
 impl Client {
     pub async fn connect(addr: std::net::SocketAddr) -> Client {
         let stream = TcpStream::connect(addr).await.unwrap();
@@ -57,6 +62,8 @@ impl Client {
         }
     }
 
+    /// Sends one request and reads its answer, which must be 200 (or 304,
+    /// which has no body); the body's length.
     pub async fn request(&mut self, raw: &[u8]) -> usize {
         self.stream.write_all(raw).await.unwrap();
         self.buf.clear();
@@ -65,10 +72,14 @@ impl Client {
             let n = self.stream.read(&mut chunk).await.unwrap();
             assert!(n > 0, "server closed the connection");
             self.buf.extend_from_slice(&chunk[..n]);
-            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            if let Some(end) = head_end(&self.buf) {
                 let head = std::str::from_utf8(&self.buf[..end])
                     .unwrap()
                     .to_ascii_lowercase();
+                if head.starts_with("http/1.1 304") {
+                    self.body_at = end + 4;
+                    return 0;
+                }
                 assert!(head.starts_with("http/1.1 200"), "{head}");
                 let len: usize = head
                     .lines()
@@ -89,6 +100,33 @@ impl Client {
     pub fn body(&self) -> &[u8] {
         &self.buf[self.body_at..]
     }
+
+    /// A header of the last answer (name in lower case).
+    pub fn header(&self, name: &str) -> Option<String> {
+        let head = std::str::from_utf8(&self.buf[..head_end(&self.buf)?]).ok()?;
+        head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        })
+    }
+}
+
+/// A GET with extra header lines (each ending in `\r\n`).
+pub fn get(path_and_query: &str, headers: &str) -> Vec<u8> {
+    format!(
+        "GET {path_and_query} HTTP/1.1\r\nhost: bench\r\naccept: application/json\r\n{headers}\r\n"
+    )
+    .into_bytes()
+}
+
+/// A query-string value, percent-encoded.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 pub fn post(path: &str, body: &str) -> Vec<u8> {
@@ -170,16 +208,26 @@ pub fn status_kb(key: &str) -> u64 {
 }
 
 /// Serves `hub` on a loopback port: the API at `/graphql`, the same without
-/// the response cache under `/nocache`, and `fixed` as a JSON answer at
-/// `/fixed` (the baseline). Returns the address and the two APIs.
+/// the response cache under `/nocache`, the cached API again under `/on`
+/// (request log and metrics, as `/graphql`) and `/off` (neither), and
+/// `fixed` as a JSON answer at `/fixed` (the baseline). Returns the address
+/// and the two APIs.
 pub async fn serve(
     hub: Arc<bron::hub::Hub>,
     fixed: &'static str,
 ) -> (std::net::SocketAddr, Arc<Api>, Arc<Api>) {
+    bron::server::spawn_metrics_upkeep(hub.clone());
     let cached = Arc::new(Api::new(hub.clone()).unwrap());
     let uncached = Arc::new(Api::new(hub).unwrap().without_cache());
+    let quiet = bron::http::HttpOptions {
+        log_requests: false,
+        metrics: false,
+        ..Default::default()
+    };
     let app = bron::http::app(cached.clone())
         .nest("/nocache", bron::http::app(uncached.clone()))
+        .nest("/on", bron::http::app(cached.clone()))
+        .nest("/off", bron::http::app_with(cached.clone(), quiet))
         .route(
             "/fixed",
             axum::routing::post(
