@@ -143,6 +143,24 @@ pub struct Figures {
     pub p99_us: f64,
     pub rps_1: f64,
     pub rps_10: f64,
+    /// CPU time the server's threads spent per request with ten clients,
+    /// in µs: steadier than throughput when other work shares the machine.
+    pub server_us: f64,
+}
+
+/// Nanoseconds on a CPU of every thread of this process but the main one
+/// (where the load client runs): the server's share.
+pub fn server_cpu_ns() -> u64 {
+    let me = std::process::id().to_string();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .filter_map(|t| t.ok())
+        .filter(|t| t.file_name().to_string_lossy() != me)
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
 }
 
 /// Builds request number i.
@@ -183,16 +201,19 @@ pub async fn measure(addr: std::net::SocketAddr, secs: f64, make: MakeRequest) -
         }));
     }
     let start = Instant::now();
+    let cpu = server_cpu_ns();
     let mut total = 0;
     for t in tasks {
         total += t.await.unwrap();
     }
     let rps_10 = total as f64 / start.elapsed().as_secs_f64();
+    let server_us = server_cpu_ns().saturating_sub(cpu) as f64 / 1e3 / total.max(1) as f64;
     Figures {
         p50_us,
         p99_us,
         rps_1,
         rps_10,
+        server_us,
     }
 }
 
@@ -209,7 +230,8 @@ pub fn status_kb(key: &str) -> u64 {
 
 /// Serves `hub` on a loopback port: the API at `/graphql`, the same without
 /// the response cache under `/nocache`, the cached API again under `/on`
-/// (request log and metrics, as `/graphql`) and `/off` (neither), and
+/// (request log and metrics, as `/graphql`), `/log` (the log alone),
+/// `/count` (the metrics alone) and `/off` (neither), and
 /// `fixed` as a JSON answer at `/fixed` (the baseline). Returns the address
 /// and the two APIs.
 pub async fn serve(
@@ -219,15 +241,26 @@ pub async fn serve(
     bron::server::spawn_metrics_upkeep(hub.clone());
     let cached = Arc::new(Api::new(hub.clone()).unwrap());
     let uncached = Arc::new(Api::new(hub).unwrap().without_cache());
-    let quiet = bron::http::HttpOptions {
-        log_requests: false,
-        metrics: false,
+    let options = |log_requests, metrics| bron::http::HttpOptions {
+        log_requests,
+        metrics,
         ..Default::default()
     };
     let app = bron::http::app(cached.clone())
         .nest("/nocache", bron::http::app(uncached.clone()))
         .nest("/on", bron::http::app(cached.clone()))
-        .nest("/off", bron::http::app_with(cached.clone(), quiet))
+        .nest(
+            "/log",
+            bron::http::app_with(cached.clone(), options(true, false)),
+        )
+        .nest(
+            "/count",
+            bron::http::app_with(cached.clone(), options(false, true)),
+        )
+        .nest(
+            "/off",
+            bron::http::app_with(cached.clone(), options(false, false)),
+        )
         .route(
             "/fixed",
             axum::routing::post(

@@ -194,6 +194,17 @@ impl Api {
         &self.hub
     }
 
+    /// As [`operation_type`], through the cache of parsed documents: a GET
+    /// that checks for a mutation does not parse its query again.
+    pub fn operation_type(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+    ) -> Option<OperationType> {
+        let doc = self.documents.parse(query)?;
+        operation_of(&doc, operation_name).map(|op| op.ty)
+    }
+
     pub async fn execute(&self, viewer: Viewer, request: async_graphql::Request) -> GqlResponse {
         let seq = self.hub.seq();
         let key = self.cache.as_ref().map(|_| cache_key(&viewer, &request));

@@ -11,7 +11,7 @@ use axum::response::Response;
 
 use super::log::GraphqlFacts;
 use super::{MAX_BODY_BYTES, error_response, json_response};
-use crate::graphql::{Api, operation_type};
+use crate::graphql::Api;
 use crate::hub::Viewer;
 use crate::metrics::RequestKind;
 
@@ -329,7 +329,7 @@ pub(super) async fn get_graphql(
         Ok(r) => r,
         Err(r) => return *r,
     };
-    if operation_type(&request.query, request.operation_name.as_deref())
+    if api.operation_type(&request.query, request.operation_name.as_deref())
         == Some(OperationType::Mutation)
     {
         let mut r = error_response(

@@ -81,13 +81,10 @@ pub struct Observe {
 pub async fn observe(State(o): State<Arc<Observe>>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let admin = req.uri().path().starts_with("/admin");
-    let logged = o.log.then(|| {
-        (
-            request_id(&req),
-            req.method().clone(),
-            req.uri().path().to_string(),
-        )
-    });
+    // The URI's parts are shared bytes: keeping it copies no path.
+    let logged = o
+        .log
+        .then(|| (request_id(&req), req.method().clone(), req.uri().clone()));
     let mut resp = next.run(req).await;
     let elapsed = started.elapsed();
     let status = resp.status().as_u16();
@@ -107,7 +104,7 @@ pub async fn observe(State(o): State<Arc<Observe>>, req: Request, next: Next) ->
             .metrics()
             .request(kind, outcome, elapsed.as_secs_f64());
     }
-    let Some((id, method, path)) = logged else {
+    let Some((id, method, uri)) = logged else {
         return resp;
     };
     if let Ok(v) = HeaderValue::from_str(&id) {
@@ -116,6 +113,7 @@ pub async fn observe(State(o): State<Arc<Observe>>, req: Request, next: Next) ->
     let ms = elapsed.as_secs_f64() * 1e3;
     let (operation, outcome) = (kind.as_str(), outcome.as_str());
     let cached = facts.is_some_and(|f| f.cached);
+    let path = uri.path();
     if status >= 500 {
         tracing::warn!(target: "bron::request", request_id = %id, %method, %path, status, outcome, ms, operation, cached, "request");
     } else {
