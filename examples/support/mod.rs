@@ -4,6 +4,8 @@
 //! `#[path]`; each uses part of it.
 #![allow(dead_code)]
 
+pub mod on_off;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
