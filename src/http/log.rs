@@ -9,12 +9,15 @@
 //! An operator can turn either off (`HttpOptions`); with both off this
 //! layer is not there at all.
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
-use axum::extract::{Request, State};
-use axum::http::HeaderValue;
-use axum::middleware::Next;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, Uri};
 use axum::response::Response;
 
 use crate::graphql::Api;
@@ -78,14 +81,66 @@ pub struct Observe {
     pub count: bool,
 }
 
-pub async fn observe(State(o): State<Arc<Observe>>, req: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let admin = req.uri().path().starts_with("/admin");
-    // The URI's parts are shared bytes: keeping it copies no path.
-    let logged = o
-        .log
-        .then(|| (request_id(&req), req.method().clone(), req.uri().clone()));
-    let mut resp = next.run(req).await;
+/// The layer, as a plain tower service rather than axum's `from_fn`, which
+/// wraps and clones the inner service for every request.
+#[derive(Clone)]
+pub struct ObserveLayer(pub Arc<Observe>);
+
+impl<S> tower::Layer<S> for ObserveLayer {
+    type Service = ObserveService<S>;
+
+    fn layer(&self, inner: S) -> ObserveService<S> {
+        ObserveService {
+            inner,
+            o: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct ObserveService<S> {
+    inner: S,
+    o: Arc<Observe>,
+}
+
+impl<S> tower::Service<Request> for ObserveService<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let started = Instant::now();
+        let admin = req.uri().path().starts_with("/admin");
+        // The URI's parts are shared bytes: keeping it copies no path.
+        let logged = self
+            .o
+            .log
+            .then(|| (request_id(&req), req.method().clone(), req.uri().clone()));
+        let answer = self.inner.call(req);
+        let o = self.o.clone();
+        Box::pin(async move {
+            let resp = answer.await?;
+            Ok(finish(&o, started, admin, logged, resp))
+        })
+    }
+}
+
+/// Counts and logs one answered request.
+fn finish(
+    o: &Observe,
+    started: Instant,
+    admin: bool,
+    logged: Option<(String, Method, Uri)>,
+    mut resp: Response,
+) -> Response {
     let elapsed = started.elapsed();
     let status = resp.status().as_u16();
     let facts = resp.extensions().get::<GraphqlFacts>().copied();

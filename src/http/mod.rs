@@ -121,7 +121,7 @@ pub fn app_with(api: Arc<Api>, options: HttpOptions) -> Router {
         .merge(admin::router())
         .fallback(not_found);
     let routes = if observe.log || observe.count {
-        routes.layer(axum::middleware::from_fn_with_state(observe, log::observe))
+        routes.layer(log::ObserveLayer(observe))
     } else {
         routes
     };
