@@ -1,9 +1,13 @@
 //! The benchmark: loads product-shaped content through the import path, then
 //! measures the product page (item by slug with its steps, conditions and
 //! questions) and a 50-item list over loopback HTTP against the real router,
-//! with one client and with ten. A handler that returns fixed bytes, served by
-//! the same server, is the baseline: ratios against it are what to compare
-//! between runs, since absolute times on shared machines drift.
+//! with one client and with ten; a `304 Not Modified` to an anonymous GET
+//! with `If-None-Match`, and persisted queries sent by hash alone. A handler
+//! that returns fixed bytes, served by the same server, is the baseline:
+//! ratios against it are what to compare between runs, since absolute times
+//! on shared machines drift. Last, the cached page with the request log and
+//! metrics on and off, in turns. Request logs are written as `bron serve`
+//! writes them (text, level info), to /dev/null.
 //!
 //! ```sh
 //! cargo run --release --example bench                 # 10,000 items
@@ -11,6 +15,7 @@
 //! cargo run --release --example bench -- --items 100000 --data-dir /tmp/bron-100k
 //! cargo run --release --example bench -- --import-only   # import figures, e.g. under a profiler
 //! cargo run --release --example bench -- --case uncached  # the baseline and the cases named so
+//! cargo run --release --example bench -- --case "on vs off" --rounds 5
 //! ```
 
 use std::sync::Arc;
@@ -20,10 +25,13 @@ use bron::hub::{Hub, ImportRecord, Viewer};
 use bron::model::ContentModel;
 use bron::store::Store;
 use serde_json::json;
+use sha2::Digest;
 
 #[path = "support/mod.rs"]
 mod support;
-use support::{Client, MakeRequest, arg, measure, post, record, status_kb};
+use support::{
+    Client, Figures, MakeRequest, arg, enc, get, measure, on_off, post, record, status_kb,
+};
 
 const PAGE: &str = "query($s: String!) { product(slug: $s) { title summary introduction costs steps { title instruction duration } conditions { text rule } questions { question shortAnswer } } }";
 const LIST: &str = "{ products(first: 50) { edges { cursor node { slug title summary ownerTeam } } pageInfo { hasNextPage endCursor } } }";
@@ -61,7 +69,21 @@ fn content(items: u64) -> Vec<ImportRecord> {
     out
 }
 
+/// Request logs as `bron serve` writes them by default, to /dev/null.
+fn log_to_nowhere() {
+    let null = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/null")
+        .unwrap();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("info,sqlx=warn"))
+        .with_writer(std::sync::Mutex::new(null))
+        .with_ansi(false)
+        .init();
+}
+
 fn main() {
+    log_to_nowhere();
     let items = arg("--items", 10_000);
     let secs = arg("--seconds", 3) as f64;
     let products = items / 10;
@@ -184,6 +206,15 @@ fn main() {
          {hub_us:.0} µs; the whole GraphQL execution {exec_us:.0} µs"
     );
 
+    let only: Option<String> = std::env::args().skip_while(|a| a != "--case").nth(1);
+    if only
+        .as_ref()
+        .is_none_or(|o| on_off::ON_OFF.contains(o.as_str()))
+    {
+        let body = json!({"query": PAGE, "variables": {"s": "product-7"}}).to_string();
+        server_rt.block_on(on_off::in_process(cached.clone(), &body));
+    }
+
     let client_rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -191,8 +222,40 @@ fn main() {
     client_rt.block_on(async move {
         let page_body = |slug: String| json!({"query": PAGE, "variables": {"s": slug}}).to_string();
         let one = post("/graphql", &page_body("product-7".into()));
-        let check = Client::connect(addr).await.request(&one).await;
+        let mut client = Client::connect(addr).await;
+        let check = client.request(&one).await;
         println!("product page: {check} bytes of JSON\n");
+        // The same page over GET, its ETag, and the page registered as a
+        // persisted query.
+        let vars = json!({"s": "product-7"}).to_string();
+        let get_page = format!("/graphql?query={}&variables={}", enc(PAGE), enc(&vars));
+        client.request(&get(&get_page, "")).await;
+        let tag = client.header("etag").expect("an anonymous GET has an ETag");
+        let hash: String = sha2::Sha256::digest(PAGE.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let ext = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}});
+        let register = json!({"query": PAGE, "variables": {"s": "product-7"}, "extensions": ext});
+        client
+            .request(&post("/graphql", &register.to_string()))
+            .await;
+        let by_hash_post = post(
+            "/graphql",
+            &json!({"variables": {"s": "product-7"}, "extensions": ext}).to_string(),
+        );
+        assert_eq!(client.request(&by_hash_post).await, check, "the same page");
+        let by_hash_get = get(
+            &format!(
+                "/graphql?variables={}&extensions={}",
+                enc(&vars),
+                enc(&ext.to_string())
+            ),
+            "",
+        );
+        assert_eq!(client.request(&by_hash_get).await, check, "the same page");
+        let not_modified = get(&get_page, &format!("if-none-match: {tag}\r\n"));
+        assert_eq!(client.request(&not_modified).await, 0, "304");
 
         let cases: Vec<(&str, MakeRequest)> = vec![
             ("baseline: fixed bytes", Arc::new(|_| post("/fixed", "{}"))),
@@ -209,6 +272,15 @@ fn main() {
                     )
                 }),
             ),
+            ("304 Not Modified (anonymous GET, If-None-Match)", {
+                Arc::new(move |_| not_modified.clone())
+            }),
+            ("persisted query by hash alone, GET, cached", {
+                Arc::new(move |_| by_hash_get.clone())
+            }),
+            ("persisted query by hash alone, POST, cached", {
+                Arc::new(move |_| by_hash_post.clone())
+            }),
             (
                 "list of 50, cached",
                 Arc::new(|_| post("/graphql", &json!({"query": LIST}).to_string())),
@@ -219,28 +291,30 @@ fn main() {
             ),
         ];
         println!(
-            "{:<54} {:>9} {:>9} {:>10} {:>11} {:>9}",
-            "request", "p50 ms", "p99 ms", "1 client/s", "10 clients/s", "x base"
+            "{:<54} {:>9} {:>9} {:>10} {:>11} {:>9} {:>11} {:>9}",
+            "request",
+            "p50 ms",
+            "p99 ms",
+            "1 client/s",
+            "10 clients/s",
+            "x base",
+            "server µs",
+            "x base"
         );
-        let only: Option<String> = std::env::args().skip_while(|a| a != "--case").nth(1);
-        let mut base = 0.0;
+        let mut base: Option<Figures> = None;
         for (name, make) in cases {
-            if base != 0.0 && only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
+            if base.is_some() && only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
                 continue;
             }
             let f = measure(addr, secs, make).await;
-            if base == 0.0 {
-                base = f.rps_10;
-            }
-            println!(
-                "{:<54} {:>9.3} {:>9.3} {:>10.0} {:>11.0} {:>9.2}",
-                name,
-                f.p50_us / 1000.0,
-                f.p99_us / 1000.0,
-                f.rps_1,
-                f.rps_10,
-                f.rps_10 / base
-            );
+            let b = *base.get_or_insert(f);
+            row(name, &f, &b);
+        }
+        if only
+            .as_ref()
+            .is_none_or(|o| on_off::ON_OFF.contains(o.as_str()))
+        {
+            on_off::over_http(addr, secs, &page_body("product-7".into())).await;
         }
     });
     println!(
@@ -249,6 +323,22 @@ fn main() {
         status_kb("RssAnon:") / 1024
     );
     drop(hub);
+}
+
+/// One case: latency, throughput and the server's CPU per request, with
+/// throughput and CPU against the baseline's.
+fn row(name: &str, f: &Figures, base: &Figures) {
+    println!(
+        "{:<54} {:>9.3} {:>9.3} {:>10.0} {:>11.0} {:>9.2} {:>11.1} {:>9.2}",
+        name,
+        f.p50_us / 1000.0,
+        f.p99_us / 1000.0,
+        f.rps_1,
+        f.rps_10,
+        f.rps_10 / base.rps_10,
+        f.server_us,
+        f.server_us / base.server_us
+    );
 }
 
 const FIXED: &str =

@@ -89,6 +89,14 @@ pub enum Command {
         /// each next retry waits twice as long, up to an hour.
         #[arg(long, env = "BRON_WEBHOOK_FIRST_RETRY", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
         webhook_first_retry: u64,
+        /// Serve Prometheus metrics at /metrics on this address, such as
+        /// 127.0.0.1:9184 (never on --listen; no token asked: choose an
+        /// interface only the scraper reaches). Off when not given.
+        #[arg(long, env = "BRON_METRICS_LISTEN")]
+        metrics_listen: Option<String>,
+        /// One log line per request: `on` or `off`.
+        #[arg(long, env = "BRON_REQUEST_LOG", default_value = "on", value_parser = ["on", "off"])]
+        request_log: String,
     },
     /// Import a JSON Lines file or a directory of them (Bron format or Rijksoverheid VAC), all or nothing.
     Import {
@@ -198,6 +206,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             trusted_documents,
             webhooks_allow_private,
             webhook_first_retry,
+            metrics_listen,
+            request_log,
         } => {
             let mut http = crate::http::HttpOptions::new(&cors_origins, &cache_control)
                 .map_err(|e| anyhow::anyhow!(e))?;
@@ -209,6 +219,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             http.public_introspection = introspection == "public";
             http.trusted_documents = trusted_documents;
+            http.log_requests = request_log == "on";
+            // Requests are counted only when someone can read the counts.
+            http.metrics = metrics_listen.is_some();
             crate::server::serve(ServeConfig {
                 data_dir: cli.data_dir,
                 model_dir: cli.model_dir,
@@ -219,6 +232,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 http,
                 webhooks_allow_private,
                 webhook_first_retry: std::time::Duration::from_secs(webhook_first_retry),
+                metrics_listen,
             })
             .await
         }

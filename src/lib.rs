@@ -5,7 +5,8 @@
 //! The crate is layered: [`http`] and the CLI sit on top of [`graphql`] and
 //! [`hub`]; [`hub`] is the application core and the only caller of [`store`];
 //! [`model`] is pure and used by all of them; [`domain`] holds the records
-//! and statuses every layer names. See ARCHITECTURE.md.
+//! and statuses every layer names; [`metrics`] the operational counters
+//! every layer records into. See ARCHITECTURE.md.
 
 pub mod admin;
 pub mod cli;
@@ -15,6 +16,7 @@ pub mod graphql;
 pub mod http;
 pub mod hub;
 pub mod import;
+pub mod metrics;
 pub mod model;
 pub mod render;
 pub mod rules;

@@ -13,6 +13,7 @@ use anyhow::Context;
 use crate::graphql::Api;
 use crate::hub::{Hub, Viewer, now_ms};
 use crate::import::{ImportOptions, import_path};
+use crate::metrics::SchedulerTask;
 use crate::model::ContentModel;
 use crate::store::Store;
 
@@ -85,6 +86,8 @@ pub struct ServeConfig {
     pub webhooks_allow_private: bool,
     /// The wait before the first retry of a failed webhook delivery.
     pub webhook_first_retry: Duration,
+    /// Where `/metrics` is served, if anywhere (not on `listen`).
+    pub metrics_listen: Option<String>,
 }
 
 /// Tells the background tasks to stop; each finishes the round it is in.
@@ -125,20 +128,29 @@ pub fn spawn_scheduler(hub: Arc<Hub>, stop: Stop) -> tokio::task::JoinHandle<()>
         let hub = hub.clone();
         let n = ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         async move {
-            match hub.run_due_schedules(now_ms()).await {
+            let result = hub.run_due_schedules(now_ms()).await;
+            hub.metrics()
+                .scheduler_run(SchedulerTask::Schedules, result.is_ok());
+            match result {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(count = n, "carried out scheduled changes"),
                 Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
             }
-            if n % 60 == 1
-                && let Err(e) = hub.purge_handovers().await
-            {
-                tracing::warn!(error = %e, "deleting expired hand-over codes failed");
+            if n % 60 == 1 {
+                let result = hub.purge_handovers().await;
+                hub.metrics()
+                    .scheduler_run(SchedulerTask::Handovers, result.is_ok());
+                if let Err(e) = result {
+                    tracing::warn!(error = %e, "deleting expired hand-over codes failed");
+                }
             }
-            if n % 60 == 2
-                && let Err(e) = hub.purge_sessions().await
-            {
-                tracing::warn!(error = %e, "deleting ended sessions failed");
+            if n % 60 == 2 {
+                let result = hub.purge_sessions().await;
+                hub.metrics()
+                    .scheduler_run(SchedulerTask::Sessions, result.is_ok());
+                if let Err(e) = result {
+                    tracing::warn!(error = %e, "deleting ended sessions failed");
+                }
             }
             if n % 3600 == 3
                 && let Err(e) = hub.purge_deliveries().await
@@ -192,6 +204,34 @@ pub fn spawn_webhooks(hub: Arc<Hub>, stop: Stop) -> tokio::task::JoinHandle<()> 
     })
 }
 
+/// Folds the metrics' histogram samples into their buckets every 5 s, so
+/// they take bounded memory whether or not anyone scrapes.
+pub fn spawn_metrics_upkeep(hub: Arc<Hub>, stop: Stop) -> tokio::task::JoinHandle<()> {
+    spawn_every(Duration::from_secs(5), stop, move || {
+        let hub = hub.clone();
+        async move { hub.metrics().upkeep() }
+    })
+}
+
+/// Serves `/metrics` on `addr`, apart from the API (see `http/metrics.rs`).
+async fn spawn_metrics_listener(
+    api: Arc<Api>,
+    addr: &str,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let addr: SocketAddr = addr.parse().with_context(|| {
+        format!("--metrics-listen: `{addr}` is not an address such as 127.0.0.1:9184")
+    })?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen for metrics on {addr}"))?;
+    tracing::info!("metrics at http://{addr}/metrics");
+    Ok(tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, crate::http::metrics_app(api)).await {
+            tracing::warn!(error = %e, "the metrics listener stopped");
+        }
+    }))
+}
+
 /// The tasks `bron serve` runs beside the HTTP server.
 pub struct Background {
     stop: tokio::sync::watch::Sender<bool>,
@@ -207,6 +247,10 @@ impl Background {
             (
                 "search statistics",
                 spawn_stats_writer(hub.clone(), rx.clone()),
+            ),
+            (
+                "metrics upkeep",
+                spawn_metrics_upkeep(hub.clone(), rx.clone()),
             ),
             ("webhooks", spawn_webhooks(hub.clone(), rx)),
         ];
@@ -351,6 +395,10 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     hub.set_webhooks_allow_private(config.webhooks_allow_private);
     hub.set_webhook_first_retry(config.webhook_first_retry);
     let background = Background::start(&hub);
+    let metrics = match &config.metrics_listen {
+        Some(addr) => Some(spawn_metrics_listener(api.clone(), addr).await?),
+        None => None,
+    };
     tracing::info!("Bron listens on http://{addr}/graphql (GraphiQL in a browser)");
     // On SIGTERM or Ctrl-C: stop accepting, let requests in flight finish,
     // but give up on connections still open after the grace period.
@@ -378,6 +426,9 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     // The HTTP side has stopped: let the scheduler and the webhook sender
     // finish what they are doing (an attempt times out after 10 s).
     background.stop(BACKGROUND_GRACE).await;
+    if let Some(m) = metrics {
+        m.abort();
+    }
     if let Err(e) = hub.flush_search_stats().await {
         tracing::warn!(error = %e, "the last search statistics could not be written");
     }

@@ -4,6 +4,8 @@
 //! `#[path]`; each uses part of it.
 #![allow(dead_code)]
 
+pub mod on_off;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -46,6 +48,11 @@ pub struct Client {
     body_at: usize,
 }
 
+/// The end of an answer's head: the blank line.
+fn head_end(buf: &[u8]) -> Option<usize> {
+    buf.windows(4).position(|w| w == b"\r\n\r\n")
+}
+
 impl Client {
     pub async fn connect(addr: std::net::SocketAddr) -> Client {
         let stream = TcpStream::connect(addr).await.unwrap();
@@ -57,6 +64,8 @@ impl Client {
         }
     }
 
+    /// Sends one request and reads its answer, which must be 200 (or 304,
+    /// which has no body); the body's length.
     pub async fn request(&mut self, raw: &[u8]) -> usize {
         self.stream.write_all(raw).await.unwrap();
         self.buf.clear();
@@ -65,10 +74,14 @@ impl Client {
             let n = self.stream.read(&mut chunk).await.unwrap();
             assert!(n > 0, "server closed the connection");
             self.buf.extend_from_slice(&chunk[..n]);
-            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            if let Some(end) = head_end(&self.buf) {
                 let head = std::str::from_utf8(&self.buf[..end])
                     .unwrap()
                     .to_ascii_lowercase();
+                if head.starts_with("http/1.1 304") {
+                    self.body_at = end + 4;
+                    return 0;
+                }
                 assert!(head.starts_with("http/1.1 200"), "{head}");
                 let len: usize = head
                     .lines()
@@ -89,6 +102,33 @@ impl Client {
     pub fn body(&self) -> &[u8] {
         &self.buf[self.body_at..]
     }
+
+    /// A header of the last answer (name in lower case).
+    pub fn header(&self, name: &str) -> Option<String> {
+        let head = std::str::from_utf8(&self.buf[..head_end(&self.buf)?]).ok()?;
+        head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        })
+    }
+}
+
+/// A GET with extra header lines (each ending in `\r\n`).
+pub fn get(path_and_query: &str, headers: &str) -> Vec<u8> {
+    format!(
+        "GET {path_and_query} HTTP/1.1\r\nhost: bench\r\naccept: application/json\r\n{headers}\r\n"
+    )
+    .into_bytes()
+}
+
+/// A query-string value, percent-encoded.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 pub fn post(path: &str, body: &str) -> Vec<u8> {
@@ -105,6 +145,24 @@ pub struct Figures {
     pub p99_us: f64,
     pub rps_1: f64,
     pub rps_10: f64,
+    /// CPU time the server's threads spent per request with ten clients,
+    /// in µs: steadier than throughput when other work shares the machine.
+    pub server_us: f64,
+}
+
+/// Nanoseconds on a CPU of every thread of this process but the main one
+/// (where the load client runs): the server's share.
+pub fn server_cpu_ns() -> u64 {
+    let me = std::process::id().to_string();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .filter_map(|t| t.ok())
+        .filter(|t| t.file_name().to_string_lossy() != me)
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
 }
 
 /// Builds request number i.
@@ -145,16 +203,19 @@ pub async fn measure(addr: std::net::SocketAddr, secs: f64, make: MakeRequest) -
         }));
     }
     let start = Instant::now();
+    let cpu = server_cpu_ns();
     let mut total = 0;
     for t in tasks {
         total += t.await.unwrap();
     }
     let rps_10 = total as f64 / start.elapsed().as_secs_f64();
+    let server_us = server_cpu_ns().saturating_sub(cpu) as f64 / 1e3 / total.max(1) as f64;
     Figures {
         p50_us,
         p99_us,
         rps_1,
         rps_10,
+        server_us,
     }
 }
 
@@ -170,16 +231,41 @@ pub fn status_kb(key: &str) -> u64 {
 }
 
 /// Serves `hub` on a loopback port: the API at `/graphql`, the same without
-/// the response cache under `/nocache`, and `fixed` as a JSON answer at
-/// `/fixed` (the baseline). Returns the address and the two APIs.
+/// the response cache under `/nocache`, the cached API again under `/on`
+/// (request log and metrics, as `/graphql`), `/log` (the log alone),
+/// `/count` (the metrics alone) and `/off` (neither), and
+/// `fixed` as a JSON answer at `/fixed` (the baseline). Returns the address
+/// and the two APIs.
 pub async fn serve(
     hub: Arc<bron::hub::Hub>,
     fixed: &'static str,
 ) -> (std::net::SocketAddr, Arc<Api>, Arc<Api>) {
+    // Runs for the life of the benchmark: the sender is kept, never used.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    std::mem::forget(stop);
+    bron::server::spawn_metrics_upkeep(hub.clone(), stopped);
     let cached = Arc::new(Api::new(hub.clone()).unwrap());
     let uncached = Arc::new(Api::new(hub).unwrap().without_cache());
+    let options = |log_requests, metrics| bron::http::HttpOptions {
+        log_requests,
+        metrics,
+        ..Default::default()
+    };
     let app = bron::http::app(cached.clone())
         .nest("/nocache", bron::http::app(uncached.clone()))
+        .nest("/on", bron::http::app(cached.clone()))
+        .nest(
+            "/log",
+            bron::http::app_with(cached.clone(), options(true, false)),
+        )
+        .nest(
+            "/count",
+            bron::http::app_with(cached.clone(), options(false, true)),
+        )
+        .nest(
+            "/off",
+            bron::http::app_with(cached.clone(), options(false, false)),
+        )
         .route(
             "/fixed",
             axum::routing::post(

@@ -224,6 +224,17 @@ impl Api {
         &self.hub
     }
 
+    /// As [`operation_type`], through the cache of parsed documents: a GET
+    /// that checks for a mutation does not parse its query again.
+    pub fn operation_type(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+    ) -> Option<OperationType> {
+        let doc = self.documents.parse(query)?;
+        operation_of(&doc, operation_name).map(|op| op.ty)
+    }
+
     pub async fn execute(&self, viewer: Viewer, request: async_graphql::Request) -> GqlResponse {
         let seq = self.hub.seq();
         let key = self.cache.as_ref().map(|_| cache_key(&viewer, &request));
@@ -233,6 +244,7 @@ impl Api {
             for (channel, query, zero) in searches.iter() {
                 self.hub.record_search(channel, query, *zero);
             }
+            self.hub.metrics().cache_lookup(true);
             return GqlResponse {
                 body,
                 request_error: false,
@@ -247,6 +259,11 @@ impl Api {
         if let Some(doc) = self.documents.parse(&request.query) {
             let op = operation_of(&doc, request.operation_name.as_deref());
             is_query = op.is_some_and(|o| o.ty == OperationType::Query);
+            if self.cache.is_some() && is_query {
+                // A miss is counted for queries only: a mutation is never
+                // looked for, and would only lower the hit ratio.
+                self.hub.metrics().cache_lookup(false);
+            }
             let cost = op.map_or(0, |op| self.costs.cost(&doc, op, &request.variables));
             if cost > MAX_COST {
                 return refusal(

@@ -9,21 +9,23 @@ use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 
+use super::log::GraphqlFacts;
 use super::{MAX_BODY_BYTES, error_response, json_response};
-use crate::graphql::{Api, operation_type};
+use crate::graphql::Api;
 use crate::hub::Viewer;
+use crate::metrics::RequestKind;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
 /// Which media type the response uses.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Media {
+pub(super) enum Media {
     GraphqlResponse,
     Json,
 }
 
 impl Media {
-    fn content_type(self) -> &'static str {
+    pub(super) fn content_type(self) -> &'static str {
         match self {
             Media::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
             Media::Json => "application/json; charset=utf-8",
@@ -96,29 +98,44 @@ fn unauthorized(code: &str, message: &str) -> Response {
     r
 }
 
+/// Tells the log and the metrics what kind of request `r` answered.
+fn tagged(mut r: Response, kind: RequestKind) -> Response {
+    r.extensions_mut().insert(GraphqlFacts::of(kind));
+    r
+}
+
+/// Whether a request names its query by hash (`extensions.persistedQuery`).
+pub(super) fn names_hash(extensions: Option<&serde_json::Value>) -> bool {
+    extensions.is_some_and(|e| e.get("persistedQuery").is_some())
+}
+
 /// Runs a request; the response, and the sequence it was made at when HTTP
-/// may cache it (a query answered without errors).
-async fn run(
+/// may cache it (a query answered without errors). `persisted`: the
+/// request named its query by hash.
+pub(super) async fn run(
     api: &Api,
     viewer: Viewer,
     mut request: async_graphql::Request,
     media: Media,
     options: &super::HttpOptions,
+    persisted: bool,
 ) -> (Response, Option<i64>) {
+    let kind = if persisted {
+        RequestKind::Persisted
+    } else {
+        super::log::operation_kind(&request.query)
+    };
     if !options.public_introspection && viewer.role == crate::hub::Role::Anonymous {
         if asks_for_schema(&request.query) {
-            return (
-                error_response(
-                    StatusCode::FORBIDDEN,
-                    "INTROSPECTION_DISABLED",
-                    "this server shows its schema only to callers with a token; send one as `Authorization: Bearer <token>`",
-                ),
-                None,
+            let r = error_response(
+                StatusCode::FORBIDDEN,
+                "INTROSPECTION_DISABLED",
+                "this server shows its schema only to callers with a token; send one as `Authorization: Bearer <token>`",
             );
+            return (tagged(r, kind), None);
         }
         request = request.disable_introspection();
     }
-    let operation = super::log::operation_kind(&request.query);
     let result = api.execute(viewer, request).await;
     let status = if result.request_error && media == Media::GraphqlResponse {
         StatusCode::BAD_REQUEST
@@ -130,9 +147,10 @@ async fn run(
         r.headers_mut()
             .insert("x-bron-cache", HeaderValue::from_static("hit"));
     }
-    r.extensions_mut().insert(super::log::GraphqlFacts {
-        operation,
+    r.extensions_mut().insert(GraphqlFacts {
+        kind,
         cached: result.cached,
+        request_error: result.request_error,
     });
     (r, result.cacheable.then_some(result.seq))
 }
@@ -146,12 +164,12 @@ fn asks_for_schema(query: &str) -> bool {
             .any(|(i, _)| !query[i + "__type".len()..].starts_with("name"))
 }
 
-fn bad_request(message: String) -> Response {
+pub(super) fn bad_request(message: String) -> Response {
     error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message)
 }
 
 /// Builds a GraphQL request from the parts of a JSON body or a query string.
-fn graphql_request(
+pub(super) fn graphql_request(
     query: Option<&serde_json::Value>,
     variables: Option<serde_json::Value>,
     operation_name: Option<&serde_json::Value>,
@@ -241,22 +259,30 @@ pub(super) async fn post_graphql(
         Err(r) => return r,
     };
     match json {
-        serde_json::Value::Array(ops) => batch(&api, viewer, ops, media, &options, &known).await,
-        serde_json::Value::Object(obj) => match request_of(obj, &options, &known) {
-            Ok(request) => run(&api, viewer, request, media, &options).await.0,
-            Err(r) => *r,
-        },
+        serde_json::Value::Array(ops) => tagged(
+            super::batch::batch(&api, viewer, ops, media, &options, &known).await,
+            RequestKind::Batch,
+        ),
+        serde_json::Value::Object(obj) => {
+            let persisted = names_hash(obj.get("extensions")) || obj.contains_key("documentId");
+            match super::batch::request_of(obj, &options, &known) {
+                Ok(request) => {
+                    run(&api, viewer, request, media, &options, persisted)
+                        .await
+                        .0
+                }
+                Err(r) if persisted => tagged(*r, RequestKind::Persisted),
+                Err(r) => *r,
+            }
+        }
         _ => bad_request(
             "the body must be a JSON object with a `query`, or an array of them (a batch)".into(),
         ),
     }
 }
 
-/// The most operations one batch may hold.
-pub const MAX_BATCH: usize = 10;
-
 /// The registered documents, and whether this caller may run only those.
-async fn known_documents(
+pub(super) async fn known_documents(
     api: &Api,
     viewer: &Viewer,
     options: &super::HttpOptions,
@@ -273,76 +299,6 @@ async fn known_documents(
         documents,
         only: options.trusted_documents && viewer.role == crate::hub::Role::Anonymous,
     })
-}
-
-/// One operation of a POST body.
-fn request_of(
-    mut obj: serde_json::Map<String, serde_json::Value>,
-    options: &super::HttpOptions,
-    known: &super::persisted::Known,
-) -> Result<async_graphql::Request, Box<Response>> {
-    if !matches!(
-        obj.get("extensions"),
-        None | Some(serde_json::Value::Null) | Some(serde_json::Value::Object(_))
-    ) {
-        return Err(Box::new(bad_request(
-            "`extensions` must be a JSON object".into(),
-        )));
-    }
-    let query = options.persisted.resolve(
-        obj.get("query"),
-        obj.get("extensions"),
-        obj.get("documentId"),
-        known,
-    )?;
-    let variables = obj.remove("variables");
-    graphql_request(query.as_ref(), variables, obj.get("operationName"))
-}
-
-/// A batch (Apollo's `BatchHttpLink`): the operations run one after the
-/// other, in order, each with its own cost limit and its own errors; the
-/// answer is the array of their answers.
-async fn batch(
-    api: &Api,
-    viewer: Viewer,
-    ops: Vec<serde_json::Value>,
-    media: Media,
-    options: &super::HttpOptions,
-    known: &super::persisted::Known,
-) -> Response {
-    if ops.is_empty() {
-        return bad_request("the batch is empty; send at least one operation".into());
-    }
-    if ops.len() > MAX_BATCH {
-        return error_response(
-            StatusCode::BAD_REQUEST,
-            "BATCH_TOO_LARGE",
-            &format!(
-                "a batch holds at most {MAX_BATCH} operations, this one {}; send it in parts",
-                ops.len()
-            ),
-        );
-    }
-    let mut out = Vec::with_capacity(ops.len() * 256);
-    out.push(b'[');
-    for (i, op) in ops.into_iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        let answer = match op {
-            serde_json::Value::Object(obj) => match request_of(obj, options, known) {
-                Ok(request) => run(api, viewer.clone(), request, media, options).await.0,
-                Err(r) => *r,
-            },
-            _ => bad_request("each operation of a batch is a JSON object with a `query`".into()),
-        };
-        let body = axum::body::to_bytes(answer.into_body(), usize::MAX)
-            .await
-            .unwrap_or_default();
-        out.extend_from_slice(&body);
-    }
-    out.push(b']');
-    json_response(StatusCode::OK, out, media.content_type())
 }
 
 pub(super) async fn get_graphql(
@@ -389,6 +345,7 @@ pub(super) async fn get_graphql(
         Ok(k) => k,
         Err(r) => return r,
     };
+    let persisted = names_hash(extensions.as_ref()) || params.contains_key("documentId");
     let query = params.get("query").cloned().map(serde_json::Value::String);
     let document_id = params
         .get("documentId")
@@ -401,6 +358,7 @@ pub(super) async fn get_graphql(
         &known,
     ) {
         Ok(q) => q,
+        Err(r) if persisted => return tagged(*r, RequestKind::Persisted),
         Err(r) => return *r,
     };
     let op = params
@@ -412,7 +370,7 @@ pub(super) async fn get_graphql(
         Ok(r) => r,
         Err(r) => return *r,
     };
-    if operation_type(&request.query, request.operation_name.as_deref())
+    if api.operation_type(&request.query, request.operation_name.as_deref())
         == Some(OperationType::Mutation)
     {
         let mut r = error_response(
@@ -425,7 +383,7 @@ pub(super) async fn get_graphql(
         return r;
     }
     let anonymous = viewer.role == crate::hub::Role::Anonymous;
-    let (mut r, seq) = run(&api, viewer, request, media, &options).await;
+    let (mut r, seq) = run(&api, viewer, request, media, &options, persisted).await;
     super::caching::conditional(
         &mut r,
         &headers,

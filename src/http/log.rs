@@ -1,41 +1,62 @@
-//! One log line per request, with a request id that is also returned in
-//! `x-request-id` (a caller's own id is kept when it is a sane one, so a
-//! front-end's trace and Bron's line meet). The line holds the method, the
-//! path without its query string, the status, the outcome, the duration,
-//! and for GraphQL the kind of operation and whether the response cache
-//! answered. Never a header value, a token, a password, a query or a
-//! variable's value: a query string can hold all of those.
+//! One log line and the request metrics per request. The log line has a
+//! request id that is also returned in `x-request-id` (a caller's own id is
+//! kept when it is a sane one, so a front-end's trace and Bron's line meet),
+//! the method, the path without its query string, the status, the outcome,
+//! the duration, and for GraphQL the kind of request and whether the
+//! response cache answered. Never a header value, a token, a password, a
+//! query or a variable's value: a query string can hold all of those. The
+//! metrics count the same request by kind and outcome (`crate::metrics`).
+//! An operator can turn either off (`HttpOptions`); with both off this
+//! layer is not there at all.
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::Request;
-use axum::http::HeaderValue;
-use axum::middleware::Next;
+use axum::http::{HeaderValue, Method, Uri};
 use axum::response::Response;
 
-/// What the GraphQL handler tells the log about a request.
+use crate::graphql::Api;
+use crate::metrics::{Outcome, RequestKind};
+
+/// What the GraphQL handler tells the log and the metrics about a request.
 #[derive(Debug, Clone, Copy)]
 pub struct GraphqlFacts {
-    /// `query`, `mutation` or `subscription`.
-    pub operation: &'static str,
+    pub kind: RequestKind,
     pub cached: bool,
+    /// The request was refused as a whole (it did not parse or validate),
+    /// whatever the HTTP status said.
+    pub request_error: bool,
+}
+
+impl GraphqlFacts {
+    pub fn of(kind: RequestKind) -> GraphqlFacts {
+        GraphqlFacts {
+            kind,
+            cached: false,
+            request_error: false,
+        }
+    }
 }
 
 /// The kind of the first operation in a document, read cheaply from its
-/// text (the log needs no parse).
-pub fn operation_kind(query: &str) -> &'static str {
+/// text (no parse needed).
+pub fn operation_kind(query: &str) -> RequestKind {
     let text = query
         .lines()
         .map(str::trim_start)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect::<Vec<_>>()
-        .join(" ");
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or("");
     if text.starts_with("mutation") {
-        "mutation"
+        RequestKind::Mutation
     } else if text.starts_with("subscription") {
-        "subscription"
+        RequestKind::Other
     } else {
-        "query"
+        RequestKind::Query
     }
 }
 
@@ -53,25 +74,101 @@ fn request_id(req: &Request) -> String {
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
 }
 
-pub async fn log_requests(req: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let id = request_id(&req);
-    let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let mut resp = next.run(req).await;
-    let ms = started.elapsed().as_secs_f64() * 1e3;
+/// What the layer does: log, count, or both.
+pub struct Observe {
+    pub api: Arc<Api>,
+    pub log: bool,
+    pub count: bool,
+}
+
+/// The layer, as a plain tower service rather than axum's `from_fn`, which
+/// wraps and clones the inner service for every request.
+#[derive(Clone)]
+pub struct ObserveLayer(pub Arc<Observe>);
+
+impl<S> tower::Layer<S> for ObserveLayer {
+    type Service = ObserveService<S>;
+
+    fn layer(&self, inner: S) -> ObserveService<S> {
+        ObserveService {
+            inner,
+            o: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct ObserveService<S> {
+    inner: S,
+    o: Arc<Observe>,
+}
+
+impl<S> tower::Service<Request> for ObserveService<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let started = Instant::now();
+        let admin = req.uri().path().starts_with("/admin");
+        // The URI's parts are shared bytes: keeping it copies no path.
+        let logged = self
+            .o
+            .log
+            .then(|| (request_id(&req), req.method().clone(), req.uri().clone()));
+        let answer = self.inner.call(req);
+        let o = self.o.clone();
+        Box::pin(async move {
+            let resp = answer.await?;
+            Ok(finish(&o, started, admin, logged, resp))
+        })
+    }
+}
+
+/// Counts and logs one answered request.
+fn finish(
+    o: &Observe,
+    started: Instant,
+    admin: bool,
+    logged: Option<(String, Method, Uri)>,
+    mut resp: Response,
+) -> Response {
+    let elapsed = started.elapsed();
     let status = resp.status().as_u16();
-    let outcome = match status {
-        500.. => "server_error",
-        400.. => "client_error",
-        _ => "ok",
-    };
     let facts = resp.extensions().get::<GraphqlFacts>().copied();
+    let kind = match facts {
+        Some(f) => f.kind,
+        None if admin => RequestKind::Admin,
+        None => RequestKind::Other,
+    };
+    let outcome = match Outcome::of_status(status) {
+        Outcome::Ok if facts.is_some_and(|f| f.request_error) => Outcome::ClientError,
+        o => o,
+    };
+    if o.count {
+        o.api
+            .hub()
+            .metrics()
+            .request(kind, outcome, elapsed.as_secs_f64());
+    }
+    let Some((id, method, uri)) = logged else {
+        return resp;
+    };
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert("x-request-id", v);
     }
-    let operation = facts.map_or("", |f| f.operation);
+    let ms = elapsed.as_secs_f64() * 1e3;
+    let (operation, outcome) = (kind.as_str(), outcome.as_str());
     let cached = facts.is_some_and(|f| f.cached);
+    let path = uri.path();
     if status >= 500 {
         tracing::warn!(target: "bron::request", request_id = %id, %method, %path, status, outcome, ms, operation, cached, "request");
     } else {
@@ -86,11 +183,11 @@ mod tests {
 
     #[test]
     fn the_operation_kind_is_read_from_the_text() {
-        assert_eq!(operation_kind("{ products { title } }"), "query");
+        assert_eq!(operation_kind("{ products { title } }"), RequestKind::Query);
         assert_eq!(
             operation_kind("# note\n  mutation M { publish(ids: []) { id } }"),
-            "mutation"
+            RequestKind::Mutation
         );
-        assert_eq!(operation_kind("query Q { a }"), "query");
+        assert_eq!(operation_kind("query Q { a }"), RequestKind::Query);
     }
 }

@@ -3,13 +3,17 @@
 //! `application/graphql-response+json` and `application/json`, 4xx for
 //! requests that are not GraphQL at all); `/healthz` answers 200 once the
 //! store is usable. Errors are JSON with `extensions.code`, like GraphQL's.
+//! `/metrics` is not on this router: it has a listener of its own
+//! (`metrics_app`, see `metrics.rs`).
 
 mod admin;
+mod batch;
 pub mod caching;
 pub mod cors;
 pub mod graphiql;
 mod graphql;
 pub mod log;
+pub mod metrics;
 pub mod persisted;
 
 use std::sync::Arc;
@@ -40,6 +44,10 @@ pub struct HttpOptions {
     pub persisted: Arc<persisted::Persisted>,
     /// Callers without a token may run only registered documents.
     pub trusted_documents: bool,
+    /// One log line per request (`log.rs`).
+    pub log_requests: bool,
+    /// Requests counted in the metrics, by kind and outcome.
+    pub metrics: bool,
 }
 
 impl HttpOptions {
@@ -68,6 +76,8 @@ impl Default for HttpOptions {
             public_introspection: true,
             persisted: Arc::default(),
             trusted_documents: false,
+            log_requests: true,
+            metrics: true,
         }
     }
 }
@@ -81,6 +91,11 @@ pub fn app(api: Arc<Api>) -> Router {
 /// The HTTP application with an operator's options.
 pub fn app_with(api: Arc<Api>, options: HttpOptions) -> Router {
     let origins = options.cors.clone();
+    let observe = Arc::new(log::Observe {
+        api: api.clone(),
+        log: options.log_requests,
+        count: options.metrics,
+    });
     let api_routes = Router::new()
         .route(
             "/graphql",
@@ -103,13 +118,22 @@ pub fn app_with(api: Arc<Api>, options: HttpOptions) -> Router {
             Arc::new(origins),
             cors::cors,
         ));
-    Router::new()
+    let routes = Router::new()
         .merge(api_routes)
         .route("/healthz", get(healthz))
         .merge(admin::router())
-        .fallback(not_found)
-        .layer(axum::middleware::from_fn(log::log_requests))
-        .with_state(api)
+        .fallback(not_found);
+    let routes = if observe.log || observe.count {
+        routes.layer(log::ObserveLayer(observe))
+    } else {
+        routes
+    };
+    routes.with_state(api)
+}
+
+/// The metrics listener's application: `GET /metrics` and nothing else.
+pub fn metrics_app(api: Arc<Api>) -> Router {
+    metrics::router(api)
 }
 
 async fn healthz(axum::extract::State(api): axum::extract::State<Arc<Api>>) -> Response {
@@ -158,7 +182,7 @@ async fn schema_sdl(
     r
 }
 
-async fn not_found(uri: axum::http::Uri) -> Response {
+pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
     error_response(
         StatusCode::NOT_FOUND,
         "NOT_FOUND",

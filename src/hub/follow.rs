@@ -10,6 +10,8 @@
 //! writes, whose effects the writing function already applied before it
 //! returned.
 
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use tokio::sync::Mutex;
 
 use super::Hub;
@@ -23,12 +25,15 @@ const BATCH: i64 = 1000;
 pub(super) struct Follower {
     /// The sequence of the last entry whose effects were applied.
     applied: Mutex<i64>,
+    /// The same, readable without waiting for a run (for the metrics).
+    applied_now: AtomicI64,
 }
 
 impl Follower {
     pub(super) fn new(seq: i64) -> Follower {
         Follower {
             applied: Mutex::new(seq),
+            applied_now: AtomicI64::new(seq),
         }
     }
 }
@@ -88,12 +93,28 @@ impl Hub {
                 self.apply_change(change);
                 *applied = change.seq;
             }
+            self.follower.applied_now.store(*applied, Ordering::Release);
             count += n;
             if (n as i64) < BATCH {
                 break;
             }
         }
         Ok(count)
+    }
+
+    /// Sets the sequence gauges: the store's newest entry, and how many
+    /// entries the cache follower and the search index have yet to apply.
+    /// The follower passes over this process's own writes too (their
+    /// effects were applied as they were written), so a lag of a few
+    /// entries for up to one follower round (200 ms) is normal; a lag that
+    /// keeps growing is not.
+    pub async fn observe_sequences(&self) {
+        let Ok(newest) = self.store.last_seq().await else {
+            return; // the store does not answer: the gauges keep their values
+        };
+        let caches = self.follower.applied_now.load(Ordering::Acquire);
+        let index = self.search.get().map(|i| i.applied());
+        self.metrics.set_sequences(newest, caches, index);
     }
 
     fn apply_change(&self, change: &ChangeRow) {

@@ -181,11 +181,15 @@ pub struct Hub {
     documents: documents::DocumentCache,
     /// Webhook settings and HTTP clients (see `webhooks/`).
     webhooks: webhooks::WebhookSettings,
+    /// This process's metrics; the store records its writes into them.
+    metrics: crate::metrics::Metrics,
 }
 
 impl Hub {
-    pub async fn new(model: Arc<ContentModel>, store: Store) -> Result<Hub> {
+    pub async fn new(model: Arc<ContentModel>, mut store: Store) -> Result<Hub> {
         let seq = store.last_seq().await?;
+        let metrics = crate::metrics::Metrics::new();
+        store.time_writes(metrics.store_write_histogram());
         Ok(Hub {
             model,
             store,
@@ -201,11 +205,17 @@ impl Hub {
             teams: worklist::TeamCache::default(),
             documents: documents::DocumentCache::default(),
             webhooks: webhooks::WebhookSettings::default(),
+            metrics,
         })
     }
 
     pub fn model(&self) -> &Arc<ContentModel> {
         &self.model
+    }
+
+    /// The metrics of this process (`/metrics`).
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.metrics
     }
 
     /// The change sequence: it grows with every committed write, before the

@@ -192,6 +192,8 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Store {
     read: SqlitePool,
     write: SqlitePool,
+    /// Where each committed write's duration goes (see `time_writes`).
+    write_timer: metrics::Histogram,
 }
 
 impl Store {
@@ -232,13 +234,25 @@ impl Store {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.pragma("cache_size", "-16000").read_only(true))
             .await?;
-        Ok(Store { read, write })
+        Ok(Store {
+            read,
+            write,
+            write_timer: metrics::Histogram::noop(),
+        })
+    }
+
+    /// Records the duration of every committed write in `timer`: from
+    /// asking for the writer (waiting for the write before it included) to
+    /// the end of the commit.
+    pub fn time_writes(&mut self, timer: metrics::Histogram) {
+        self.write_timer = timer;
     }
 
     /// Starts a write transaction. Only one runs at a time.
     pub async fn begin(&self) -> Result<WriteTx> {
+        let started = std::time::Instant::now();
         let tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx::new(tx))
+        Ok(WriteTx::new(tx, started, self.write_timer.clone()))
     }
 
     /// Frees the writer's cached pages (after a large transaction), so a

@@ -11,6 +11,8 @@ use crate::error::{Error, Result};
 
 pub struct WriteTx {
     pub(super) tx: Transaction<'static, Sqlite>,
+    started: std::time::Instant,
+    timer: metrics::Histogram,
 }
 
 /// One reference edge: field, position in the list, target id.
@@ -67,12 +69,17 @@ pub(super) fn map_constraint(e: sqlx::Error, item: &ItemRow) -> Error {
 }
 
 impl WriteTx {
-    pub(super) fn new(tx: Transaction<'static, Sqlite>) -> WriteTx {
-        WriteTx { tx }
+    pub(super) fn new(
+        tx: Transaction<'static, Sqlite>,
+        started: std::time::Instant,
+        timer: metrics::Histogram,
+    ) -> WriteTx {
+        WriteTx { tx, started, timer }
     }
 
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
+        self.timer.record(self.started.elapsed().as_secs_f64());
         Ok(())
     }
 

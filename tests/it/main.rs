@@ -17,6 +17,7 @@ mod clients;
 mod cors;
 mod examples;
 mod import;
+mod metrics;
 mod model;
 mod persisted;
 mod relay;

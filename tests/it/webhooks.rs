@@ -282,6 +282,15 @@ async fn a_receiver_that_is_down_gets_the_delivery_when_it_is_back_with_the_same
         .unwrap();
     assert_eq!(log[0].status, "delivered");
     assert_eq!(log[0].attempts, 3);
+    // The attempts are counted in the metrics, by outcome.
+    let metrics = t.hub.metrics().render();
+    for (outcome, n) in [("delivered", 1), ("failed", 2), ("gave_up", 0)] {
+        let line = format!("bron_webhook_deliveries_total{{outcome=\"{outcome}\"}} {n}");
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "no `{line}` in\n{metrics}"
+        );
+    }
     // Nothing more is sent.
     tokio::time::sleep(Duration::from_millis(300)).await;
     run_round(&t.hub).await;

@@ -22,6 +22,7 @@ use super::target::{PublicResolver, check_literal};
 use crate::domain::DeliveryRow;
 use crate::error::{Error, Result};
 use crate::hub::{Hub, now_ms};
+use crate::metrics::WebhookOutcome;
 use crate::store::Attempt;
 
 pub const WEBHOOK_ID_HEADER: &str = "webhook-id";
@@ -121,11 +122,12 @@ impl Hub {
             .webhooks
             .first_retry_ms
             .load(std::sync::atomic::Ordering::Acquire);
-        let attempts: Vec<(String, i64, Attempt)> = futures_util::stream::iter(due)
+        let attempts: Vec<(String, i64, Attempt, f64)> = futures_util::stream::iter(due)
             .map(|d| {
                 let hook = secrets.get(&d.webhook_id).cloned();
                 let client = client.clone();
                 async move {
+                    let started = std::time::Instant::now();
                     let outcome = match hook {
                         Some((url, secret, true)) => {
                             attempt(&client, &url, &secret, &d, allow_private).await
@@ -148,17 +150,23 @@ impl Hub {
                             next: at + delay_ms(first, tries),
                         },
                     };
-                    (d.id, at, attempt)
+                    (d.id, at, attempt, started.elapsed().as_secs_f64())
                 }
             })
             .buffer_unordered(PARALLEL)
             .collect()
             .await;
         let mut tx = self.store.begin().await?;
-        for (id, at, attempt) in &attempts {
-            if let Attempt::Failed { error, .. } = attempt {
-                tracing::warn!(delivery = %id, error = %error, "a webhook delivery failed for good");
-            }
+        for (id, at, attempt, seconds) in &attempts {
+            let outcome = match attempt {
+                Attempt::Delivered { .. } => WebhookOutcome::Delivered,
+                Attempt::Retry { .. } => WebhookOutcome::Failed,
+                Attempt::Failed { error, .. } => {
+                    tracing::warn!(delivery = %id, error = %error, "a webhook delivery failed for good");
+                    WebhookOutcome::GaveUp
+                }
+            };
+            self.metrics().webhook_delivery(outcome, *seconds);
             tx.record_attempt(id, *at, attempt).await?;
         }
         tx.commit().await?;
