@@ -5,16 +5,7 @@ use serde_json::{Value, json};
 
 use bron::hub::Role;
 
-use crate::support::{TestHub, code, example_hub};
-
-async fn set_fact(t: &TestHub, publisher: &str, slug: &str, value: &str) {
-    t.ok(
-        Some(publisher),
-        "mutation($s: String!, $v: String!) { setFact(slug: $s, value: $v) { item { id } } }",
-        json!({"s": slug, "v": value}),
-    )
-    .await;
-}
+use crate::support::{code, example_hub};
 
 #[tokio::test]
 async fn the_change_feed_shows_the_public_what_changed_and_through_what() {
@@ -29,7 +20,7 @@ async fn the_change_feed_shows_the_public_what_changed_and_through_what() {
         json!({}),
     )
     .await;
-    set_fact(&t, &publisher, "bezwaartermijn", "elf weken").await;
+    t.set_fact(&publisher, "bezwaartermijn", "elf weken").await;
     let feed = "query($since: Int, $events: [ChangeEvent!]) { changes(since: $since, events: $events) {
         seq action event actor detail itemType item { ... on Fact { slug value } } affected { __typename id } few: affected(first: 2) { id } } }";
     let public = t.ok(None, feed, json!({"since": since})).await;

@@ -108,6 +108,16 @@ impl TestHub {
         body["data"].clone()
     }
 
+    /// Sets a fact's value and publishes it, as a publisher does.
+    pub async fn set_fact(&self, publisher: &str, slug: &str, value: &str) {
+        self.ok(
+            Some(publisher),
+            "mutation($s: String!, $v: String!) { setFact(slug: $s, value: $v) { item { id } } }",
+            json!({"s": slug, "v": value}),
+        )
+        .await;
+    }
+
     /// Runs a GraphQL request that must fail; returns the first error.
     pub async fn err(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let (_, body) = self.post(token, query, variables).await;

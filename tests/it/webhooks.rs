@@ -143,15 +143,6 @@ fn value(v: &str) -> serde_json::Map<String, Value> {
     json!({ "value": v }).as_object().unwrap().clone()
 }
 
-async fn set_fact(t: &TestHub, publisher: &str, slug: &str, value: &str) {
-    t.ok(
-        Some(publisher),
-        "mutation($s: String!, $v: String!) { setFact(slug: $s, value: $v) { item { id } } }",
-        json!({"s": slug, "v": value}),
-    )
-    .await;
-}
-
 #[tokio::test]
 async fn a_fact_change_reaches_a_real_receiver_signed_with_the_products_that_show_it() {
     let t = example_hub().await;
@@ -162,7 +153,7 @@ async fn a_fact_change_reaches_a_real_receiver_signed_with_the_products_that_sho
     let (hook, secret) = register(&t, &admin, &receiver.url, json!({})).await;
     assert!(secret.starts_with("whsec_"));
 
-    set_fact(&t, &publisher, "bezwaartermijn", "zes weken").await;
+    t.set_fact(&publisher, "bezwaartermijn", "zes weken").await;
     // The real background task, as `bron serve` runs it.
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let task = bron::server::spawn_webhooks(t.hub.clone(), stopped);
@@ -244,7 +235,7 @@ async fn a_receiver_that_is_down_gets_the_delivery_when_it_is_back_with_the_same
     let admin = t.token(Role::Admin).await;
     let publisher = t.token(Role::Publisher).await;
     let (hook, _) = register(&t, &admin, &receiver.url, json!({})).await;
-    set_fact(&t, &publisher, "bezwaartermijn", "vier weken").await;
+    t.set_fact(&publisher, "bezwaartermijn", "vier weken").await;
 
     // Two refused attempts, the second after the first retry delay.
     run_round(&t.hub).await;
@@ -449,7 +440,8 @@ async fn private_and_loopback_targets_are_refused_unless_the_operator_allows_the
     let (b, _) = register(&t, &admin, &by_name, json!({})).await;
     t.hub.set_webhooks_allow_private(false);
     let publisher = t.token(Role::Publisher).await;
-    set_fact(&t, &publisher, "bezwaartermijn", "negen weken").await;
+    t.set_fact(&publisher, "bezwaartermijn", "negen weken")
+        .await;
     run_round(&t.hub).await;
     assert!(receiver.got().is_empty(), "a refused target got a request");
     for (hook, words) in [
@@ -543,7 +535,7 @@ async fn type_filters_match_the_item_or_the_items_changed_through_it() {
     register(&t, &admin, &receiver.url, json!({"types": ["jargon"]})).await;
     // Only deletions: nothing for a fact change.
     register(&t, &admin, &receiver.url, json!({"events": ["DELETED"]})).await;
-    set_fact(&t, &publisher, "bezwaartermijn", "tien weken").await;
+    t.set_fact(&publisher, "bezwaartermijn", "tien weken").await;
     run_round(&t.hub).await;
     let got = receiver.got();
     assert_eq!(got.len(), 1, "{got:?}");
@@ -678,7 +670,7 @@ async fn a_chosen_secret_signs_deliveries_and_a_rotated_one_takes_over_at_once()
         json!({"id": id, "s": first}),
     )
     .await;
-    set_fact(&t, &publisher, "bezwaartermijn", "drie weken").await;
+    t.set_fact(&publisher, "bezwaartermijn", "drie weken").await;
     run_round(&t.hub).await;
     let got = receiver.got();
     assert_eq!(got.len(), 1);
@@ -701,7 +693,7 @@ async fn redirects_are_not_followed() {
     let publisher = t.token(Role::Publisher).await;
     let moved = receiver.url.replace("/hook", "/moved");
     let (id, _) = register(&t, &admin, &moved, json!({})).await;
-    set_fact(&t, &publisher, "bezwaartermijn", "twee weken").await;
+    t.set_fact(&publisher, "bezwaartermijn", "twee weken").await;
     run_round(&t.hub).await;
     assert!(receiver.got().is_empty(), "the redirect was followed");
     let log = t
