@@ -154,6 +154,15 @@ fn check_secret(secret: &str) -> Result<()> {
     }
 }
 
+/// The host a URL names, for the change log: the whole URL may be a secret
+/// (a build hook's address) and editors read the log.
+fn host_of(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 fn events_json(events: &[Event]) -> String {
     serde_json::to_string(&events.iter().map(|e| e.as_str()).collect::<Vec<_>>())
         .unwrap_or_else(|_| "[]".into())
@@ -241,7 +250,7 @@ impl Hub {
                 item_id: None,
                 item_type: None,
                 version: None,
-                detail: Some(&format!("{} {}", row.id, row.url)),
+                detail: Some(&format!("{} {}", row.id, host_of(&row.url))),
             })
             .await?;
         tx.set_webhook_start(&row.id, seq).await?;
@@ -294,7 +303,7 @@ impl Hub {
                 item_id: None,
                 item_type: None,
                 version: None,
-                detail: Some(&format!("{} {}", row.id, row.url)),
+                detail: Some(&format!("{} {}", row.id, host_of(&row.url))),
             })
             .await?;
         tx.commit().await?;

@@ -61,9 +61,12 @@ fn delay_ms(first: i64, attempts: i64) -> i64 {
 
 /// The words of an error and its causes ("error sending request: client
 /// error (Connect): tcp connect error: Connection refused").
-fn describe(e: &reqwest::Error) -> String {
+/// The URL is left out: a receiver's URL may itself be a secret (a build
+/// hook's), and this text reaches the log.
+fn describe(e: reqwest::Error) -> String {
+    let e = e.without_url();
     let mut out = e.to_string();
-    let mut source = std::error::Error::source(e);
+    let mut source = std::error::Error::source(&e);
     while let Some(s) = source {
         out.push_str(": ");
         out.push_str(&s.to_string());
@@ -198,7 +201,7 @@ async fn attempt(
         .body(d.payload.clone())
         .send()
         .await
-        .map_err(|e| (None, describe(&e)))?;
+        .map_err(|e| (None, describe(e)))?;
     let status = i64::from(answer.status().as_u16());
     if answer.status().is_success() {
         Ok(status)
