@@ -109,6 +109,14 @@ pub(super) fn names_hash(extensions: Option<&serde_json::Value>) -> bool {
     extensions.is_some_and(|e| e.get("persistedQuery").is_some())
 }
 
+/// Whether a GET names its query by id rather than by text.
+fn names_hash_text(params: &HashMap<String, String>) -> bool {
+    params.contains_key("documentId")
+        || params
+            .get("extensions")
+            .is_some_and(|e| e.contains("persistedQuery"))
+}
+
 /// Runs a request; the response, and the sequence it was made at when HTTP
 /// may cache it (a query answered without errors). `persisted`: the
 /// request named its query by hash.
@@ -323,6 +331,20 @@ pub(super) async fn get_graphql(
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
+    if let Some(r) = super::caching::not_modified_now(
+        &headers,
+        api.hub().seq(),
+        &params,
+        media.content_type(),
+        &options,
+    ) {
+        let kind = if names_hash_text(&params) {
+            RequestKind::Persisted
+        } else {
+            RequestKind::Query
+        };
+        return tagged(r, kind);
+    }
     let variables = match params.get("variables").filter(|v| !v.is_empty()) {
         Some(text) => match serde_json::from_str(text) {
             Ok(v) => Some(v),
