@@ -270,8 +270,6 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         tracing::warn!(error = %e, "the last search statistics could not be written");
     }
     hub.close().await;
-    // The request lines still on their way to stderr.
-    let _ = tokio::task::spawn_blocking(|| crate::http::log::flush(Duration::from_secs(2))).await;
     Ok(())
 }
 

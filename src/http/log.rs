@@ -165,118 +165,16 @@ fn finish(
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert("x-request-id", v);
     }
-    writer().send(Line {
-        id,
-        method,
-        uri,
-        status,
-        outcome: outcome.as_str(),
-        ms: elapsed.as_secs_f64() * 1e3,
-        operation: kind.as_str(),
-        cached: facts.is_some_and(|f| f.cached),
-    });
+    let ms = elapsed.as_secs_f64() * 1e3;
+    let (operation, outcome) = (kind.as_str(), outcome.as_str());
+    let cached = facts.is_some_and(|f| f.cached);
+    let path = uri.path();
+    if status >= 500 {
+        tracing::warn!(target: "bron::request", request_id = %id, %method, %path, status, outcome, ms, operation, cached, "request");
+    } else {
+        tracing::info!(target: "bron::request", request_id = %id, %method, %path, status, outcome, ms, operation, cached, "request");
+    }
     resp
-}
-
-/// One request's line, written by the log thread.
-struct Line {
-    id: String,
-    method: Method,
-    uri: Uri,
-    status: u16,
-    outcome: &'static str,
-    ms: f64,
-    operation: &'static str,
-    cached: bool,
-}
-
-impl Line {
-    fn write(self) {
-        let Line {
-            id,
-            method,
-            uri,
-            status,
-            outcome,
-            ms,
-            operation,
-            cached,
-        } = self;
-        let path = uri.path();
-        if status >= 500 {
-            tracing::warn!(target: "bron::request", request_id = %id, %method, %path, status, outcome, ms, operation, cached, "request");
-        } else {
-            tracing::info!(target: "bron::request", request_id = %id, %method, %path, status, outcome, ms, operation, cached, "request");
-        }
-    }
-}
-
-enum Message {
-    Line(Line),
-    /// Everything sent before has been written: answer on this channel.
-    Flush(std::sync::mpsc::Sender<()>),
-}
-
-/// Request lines are formatted and written on a thread of their own: a
-/// request only hands its facts over (formatting and writing a line took
-/// 4 to 6 µs, more than the whole cached answer). When the thread falls
-/// behind by [`BACKLOG`] lines, further lines are dropped and counted, and
-/// the count is written when it catches up: a flood must not hold requests
-/// up or fill memory.
-struct Writer {
-    send: std::sync::mpsc::SyncSender<Message>,
-    dropped: Arc<std::sync::atomic::AtomicU64>,
-}
-
-const BACKLOG: usize = 16_384;
-
-impl Writer {
-    fn start() -> Writer {
-        let (send, receive) = std::sync::mpsc::sync_channel::<Message>(BACKLOG);
-        let dropped: Arc<std::sync::atomic::AtomicU64> = Arc::default();
-        let lost = dropped.clone();
-        let spawned = std::thread::Builder::new()
-            .name("bron-request-log".into())
-            .spawn(move || {
-                for m in receive {
-                    match m {
-                        Message::Line(line) => line.write(),
-                        Message::Flush(done) => {
-                            let _ = done.send(());
-                        }
-                    }
-                    let n = lost.swap(0, std::sync::atomic::Ordering::Relaxed);
-                    if n > 0 {
-                        tracing::warn!(target: "bron::request", dropped = n, "request lines dropped: the log could not keep up");
-                    }
-                }
-            });
-        if let Err(e) = spawned {
-            tracing::error!(error = %e, "cannot start the request log thread; request lines are not written");
-        }
-        Writer { send, dropped }
-    }
-
-    fn send(&self, line: Line) {
-        if self.send.try_send(Message::Line(line)).is_err() {
-            self.dropped
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-    }
-}
-
-fn writer() -> &'static Writer {
-    static WRITER: std::sync::OnceLock<Writer> = std::sync::OnceLock::new();
-    WRITER.get_or_init(Writer::start)
-}
-
-/// Waits (at most `timeout`) until every request line handed over so far
-/// is written: for a stopping server.
-pub fn flush(timeout: std::time::Duration) {
-    let (done, wait) = std::sync::mpsc::channel();
-    if writer().send.send(Message::Flush(done)).is_ok() {
-        let _ = wait.recv_timeout(timeout);
-    }
 }
 
 #[cfg(test)]
