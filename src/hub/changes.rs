@@ -84,16 +84,9 @@ impl Event {
     /// The event a change-log action is; None for entries about tokens,
     /// accounts and webhooks.
     pub fn of_action(action: &str) -> Option<Event> {
-        Some(match action {
-            "create" => Event::Created,
-            "update" | "import" | "revert" => Event::Updated,
-            "publish" => Event::Published,
-            "unpublish" => Event::Unpublished,
-            "archive" => Event::Archived,
-            "delete" => Event::Deleted,
-            "schedule" | "schedule_failed" => Event::Scheduled,
-            _ => return None,
-        })
+        ALL_EVENTS
+            .into_iter()
+            .find(|e| e.actions().contains(&action))
     }
 
     /// The change-log actions that are this event.

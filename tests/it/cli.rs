@@ -541,7 +541,12 @@ fn sigterm_finishes_the_request_in_flight_refuses_new_ones_and_exits_zero() {
     s.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("Paspoort aanvragen"), "{answer}");
-    let deadline = Instant::now() + Duration::from_secs(10);
+    exits_zero_within(&mut child, Duration::from_secs(10));
+}
+
+/// Waits for a stopping server; it must exit 0 within `limit`.
+pub(crate) fn exits_zero_within(child: &mut std::process::Child, limit: Duration) {
+    let deadline = Instant::now() + limit;
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             assert!(status.success(), "exit status {status:?}");

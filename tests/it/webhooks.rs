@@ -646,18 +646,7 @@ fn bron_serve_delivers_to_a_webhook_added_from_the_command_line_and_stops_cleanl
         .status()
         .unwrap();
     assert!(term.success());
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "exit status {status:?}");
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the server did not exit"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    crate::cli::exits_zero_within(&mut child, Duration::from_secs(20));
 }
 
 #[tokio::test]
