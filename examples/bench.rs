@@ -77,9 +77,10 @@ fn log_to_nowhere() {
         .unwrap();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new("info,sqlx=warn"))
-        .with_writer(std::sync::Mutex::new(null))
+        .with_writer(std::sync::Mutex::new(null.try_clone().unwrap()))
         .with_ansi(false)
         .init();
+    bron::http::log::write_lines_to(false, false, Box::new(null));
 }
 
 fn main() {

@@ -7,16 +7,20 @@ async fn main() -> std::process::ExitCode {
     let cli = bron::cli::Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("BRON_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    // Colours for people at a terminal, not escape codes in log files.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        // Colours for people at a terminal, not escape codes in log files.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
-    if cli.log_format == "json" {
+        .with_ansi(ansi);
+    let json = cli.log_format == "json";
+    if json {
         logs.json().flatten_event(true).init();
     } else {
         logs.init();
     }
+    // Request lines, in the same layout, without tracing's formatter.
+    bron::http::log::write_lines_to(json, ansi, Box::new(std::io::stderr()));
     match bron::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

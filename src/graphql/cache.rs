@@ -25,7 +25,10 @@ pub(super) type CacheKey = [u8; 32];
 /// cached search counts like any other.
 pub(crate) type Searches = std::sync::Arc<[(String, String, bool)]>;
 
-type Entry = (i64, Bytes, Searches);
+/// The sequence it was filled at, the body, the searches it ran, and
+/// whether the request named its query by hash (for the metrics' label when
+/// it is found by its raw form).
+type Entry = (i64, Bytes, Searches, bool);
 
 #[derive(Clone)]
 struct Weigh;
@@ -58,14 +61,21 @@ impl ResponseCache {
         }
     }
 
-    pub(super) fn get(&self, key: &CacheKey, seq: i64) -> Option<(Bytes, Searches)> {
+    pub(super) fn get(&self, key: &CacheKey, seq: i64) -> Option<(Bytes, Searches, bool)> {
         match self.map.get(key) {
-            Some((at, body, searches)) if at == seq => Some((body, searches)),
+            Some((at, body, searches, persisted)) if at == seq => Some((body, searches, persisted)),
             _ => None,
         }
     }
 
-    pub(super) fn put(&self, key: CacheKey, body: Bytes, searches: Searches, seq: i64) {
+    pub(super) fn put(
+        &self,
+        key: CacheKey,
+        body: Bytes,
+        searches: Searches,
+        seq: i64,
+        persisted: bool,
+    ) {
         if body.len() > CACHE_MAX_ENTRY {
             return;
         }
@@ -78,7 +88,7 @@ impl ResponseCache {
             // rather than let it take room until it is evicted.
             self.map.clear();
         }
-        self.map.insert(key, (seq, body, searches));
+        self.map.insert(key, (seq, body, searches, persisted));
     }
 
     /// Bytes held (keys, bodies and bookkeeping).

@@ -175,6 +175,16 @@ pub struct GqlResponse {
     pub seq: i64,
 }
 
+/// A request by its raw form, as HTTP received it: a hash of its bytes
+/// (query string or body) and of what else decides the answer (see
+/// `http::caching::raw_key`). Only for callers without a token.
+#[derive(Clone, Copy)]
+pub struct RawKey {
+    pub key: [u8; 32],
+    /// The request named its query by hash (the metrics count it so).
+    pub persisted: bool,
+}
+
 /// The GraphQL service: schema, hub and response cache.
 pub struct Api {
     schema: Schema,
@@ -236,15 +246,51 @@ impl Api {
     }
 
     pub async fn execute(&self, viewer: Viewer, request: async_graphql::Request) -> GqlResponse {
+        self.execute_keyed(viewer, request, None).await
+    }
+
+    /// The answer cached for a request by its raw form (`RawKey`) at the
+    /// current sequence, and whether that request named its query by
+    /// hash. Counted, and its searches replayed, like any cached answer.
+    pub fn cached_raw(&self, key: &[u8; 32]) -> Option<(GqlResponse, bool)> {
+        let cache = self.cache.as_ref()?;
+        let seq = self.hub.seq();
+        let (body, searches, persisted) = cache.get(key, seq)?;
+        for (channel, query, zero) in searches.iter() {
+            self.hub.record_search(channel, query, *zero);
+        }
+        self.hub.metrics().cache_lookup(true);
+        let r = GqlResponse {
+            body,
+            request_error: false,
+            cached: true,
+            cacheable: true,
+            seq,
+        };
+        Some((r, persisted))
+    }
+
+    /// As `execute`; a cacheable answer is also kept under `raw`, the key
+    /// of the request's raw form, so the next identical request is found
+    /// by `cached_raw` before it is parsed at all.
+    pub async fn execute_keyed(
+        &self,
+        viewer: Viewer,
+        request: async_graphql::Request,
+        raw: Option<RawKey>,
+    ) -> GqlResponse {
         let seq = self.hub.seq();
         let key = self.cache.as_ref().map(|_| cache_key(&viewer, &request));
         if let (Some(cache), Some(key)) = (&self.cache, &key)
-            && let Some((body, searches)) = cache.get(key, seq)
+            && let Some((body, searches, _)) = cache.get(key, seq)
         {
             for (channel, query, zero) in searches.iter() {
                 self.hub.record_search(channel, query, *zero);
             }
             self.hub.metrics().cache_lookup(true);
+            if let Some(raw) = raw {
+                cache.put(raw.key, body.clone(), searches, seq, raw.persisted);
+            }
             return GqlResponse {
                 body,
                 request_error: false,
@@ -321,7 +367,10 @@ impl Api {
         let body = Bytes::from(body);
         let cacheable = ok && is_query && !uncacheable.load(std::sync::atomic::Ordering::Relaxed);
         if cacheable && let (Some(cache), Some(key)) = (&self.cache, key) {
-            cache.put(key, body.clone(), searches, seq);
+            if let Some(raw) = raw {
+                cache.put(raw.key, body.clone(), searches.clone(), seq, raw.persisted);
+            }
+            cache.put(key, body.clone(), searches, seq, false);
         }
         GqlResponse {
             body,

@@ -74,9 +74,17 @@ pub(super) async fn batch(
                 let persisted = names_hash(obj.get("extensions")) || obj.contains_key("documentId");
                 match request_of(obj, options, known) {
                     Ok(request) => {
-                        run(api, viewer.clone(), request, media, options, persisted)
-                            .await
-                            .0
+                        run(
+                            api,
+                            viewer.clone(),
+                            request,
+                            media,
+                            options,
+                            persisted,
+                            None,
+                        )
+                        .await
+                        .0
                     }
                     Err(r) => *r,
                 }

@@ -8,8 +8,6 @@
 //! change log's). Answers to callers with a token are `private, no-store`,
 //! and `Vary` names what the answer depends on.
 
-use std::collections::HashMap;
-
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
@@ -20,24 +18,36 @@ use super::HttpOptions;
 /// The `Cache-Control` of anonymous answers unless the operator sets one.
 pub const DEFAULT_CACHE_CONTROL: &str = "public, no-cache";
 
-/// The entity tag of an answer at `seq` to the request `params` in `media`.
-pub fn etag(seq: i64, params: &HashMap<String, String>, media: &str) -> String {
+/// The key of an anonymous request by its raw form: its method, the
+/// server's settings that change answers (trusted documents, public
+/// introspection), the media type it is answered in, and its raw query
+/// string (GET) or body (POST). Two requests with the same key get the same
+/// answer at the same change sequence; the response cache keeps answers
+/// under it too (`Api::execute_keyed`), so a repeated request is answered
+/// before it is decoded or parsed.
+pub fn raw_key(method: &str, media: &str, options: &HttpOptions, raw: &[u8]) -> [u8; 32] {
     let mut h = Sha256::new();
-    for key in [
-        "query",
-        "variables",
-        "operationName",
-        "extensions",
-        "documentId",
-    ] {
-        h.update(key.as_bytes());
-        h.update([0]);
-        h.update(params.get(key).map_or("", String::as_str).as_bytes());
-        h.update([0]);
+    h.update(b"bron raw request\0");
+    h.update([
+        u8::from(options.trusted_documents),
+        u8::from(options.public_introspection),
+    ]);
+    for part in [method.as_bytes(), media.as_bytes(), raw] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
     }
-    h.update(media.as_bytes());
-    let digest = h.finalize();
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    h.finalize().into()
+}
+
+/// The entity tag of an answer at `seq` to the GET whose raw key is `key`.
+pub fn etag(seq: i64, key: &[u8; 32]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = [0u8; 16];
+    for (i, b) in key[..8].iter().enumerate() {
+        hex[2 * i] = HEX[usize::from(b >> 4)];
+        hex[2 * i + 1] = HEX[usize::from(b & 15)];
+    }
+    let hex = std::str::from_utf8(&hex).unwrap_or_default();
     // Weak: the same answer may go out gzip- or brotli-compressed.
     format!("W/\"{seq}-{hex}\"")
 }
@@ -59,15 +69,14 @@ fn matches(if_none_match: &str, tag: &str) -> bool {
 pub fn not_modified_now(
     headers: &HeaderMap,
     seq: i64,
-    params: &HashMap<String, String>,
-    media: &str,
+    key: &[u8; 32],
     options: &HttpOptions,
 ) -> Option<Response> {
     if headers.contains_key(header::AUTHORIZATION) {
         return None;
     }
     let asked = headers.get(header::IF_NONE_MATCH)?.to_str().ok()?;
-    let tag = etag(seq, params, media);
+    let tag = etag(seq, key);
     if asked.trim() == "*" || !matches(asked, &tag) {
         return None;
     }
@@ -89,8 +98,7 @@ pub fn conditional(
     headers: &HeaderMap,
     anonymous: bool,
     seq: Option<i64>,
-    params: &HashMap<String, String>,
-    media: &str,
+    key: &[u8; 32],
     options: &HttpOptions,
 ) {
     let h = r.headers_mut();
@@ -110,7 +118,7 @@ pub fn conditional(
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         return;
     };
-    let tag = etag(seq, params, media);
+    let tag = etag(seq, key);
     let Ok(tag_value) = HeaderValue::from_str(&tag) else {
         return;
     };
@@ -136,16 +144,31 @@ mod tests {
 
     #[test]
     fn tags_follow_the_sequence_and_the_request() {
-        let p = |q: &str| HashMap::from([("query".to_string(), q.to_string())]);
-        let a = etag(7, &p("{ a }"), "application/json");
-        assert_eq!(a, etag(7, &p("{ a }"), "application/json"));
-        assert_ne!(a, etag(8, &p("{ a }"), "application/json"));
-        assert_ne!(a, etag(7, &p("{ b }"), "application/json"));
-        assert_ne!(a, etag(7, &p("{ a }"), "application/graphql-response+json"));
+        let o = HttpOptions::default();
+        let key = |q: &str| raw_key("GET", "application/json", &o, q.as_bytes());
+        let a = etag(7, &key("query=%7Ba%7D"));
+        assert_eq!(a, etag(7, &key("query=%7Ba%7D")));
+        assert_ne!(a, etag(8, &key("query=%7Ba%7D")));
+        assert_ne!(a, etag(7, &key("query=%7Bb%7D")));
+        let other_media = raw_key(
+            "GET",
+            "application/graphql-response+json",
+            &o,
+            b"query=%7Ba%7D",
+        );
+        assert_ne!(a, etag(7, &other_media));
+        let trusted = HttpOptions {
+            trusted_documents: true,
+            ..HttpOptions::default()
+        };
+        assert_ne!(key("q"), raw_key("GET", "application/json", &trusted, b"q"));
+        assert_ne!(key("q"), raw_key("POST", "application/json", &o, b"q"));
+        assert!(
+            a.starts_with("W/\"7-") && a.len() == "W/\"7-\"".len() + 16,
+            "{a}"
+        );
         assert!(matches(&format!("\"x\", W/{a}"), &a));
         assert!(matches("*", &a));
         assert!(!matches("\"7-0000\"", &a));
-        let d = |id: &str| HashMap::from([("documentId".to_string(), id.to_string())]);
-        assert_ne!(etag(7, &d("sha256:aa"), "j"), etag(7, &d("sha256:bb"), "j"));
     }
 }

@@ -6,14 +6,21 @@
 //! A preflight from an allowed origin is answered 204 with the methods and
 //! headers a GraphQL client sends (including `authorization`) and a max
 //! age; from any other origin, 403 with the reason, so a front-end
-//! developer sees why in the network tab. Every answer to a request with an
-//! `Origin` carries `Vary: Origin`, so a cache never hands one origin's
-//! answer to another. No credentials: tokens travel in a header.
+//! developer sees why in the network tab. When any origin is allowed, every
+//! answer carries `Vary: Origin` (also one to a request without `Origin`),
+//! so a cache never hands one origin's answer to another. No credentials:
+//! tokens travel in a header.
 
-use axum::extract::{Request, State};
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::future::Either;
 
 /// Which origins may call the API from a browser.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,64 +83,115 @@ impl Origins {
     }
 }
 
-/// The middleware: answers preflights and adds the CORS headers.
-pub async fn cors(
-    State(origins): State<std::sync::Arc<Origins>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let Some(origin) = origin else {
-        return next.run(req).await;
-    };
-    let allowed = origins.allows(&origin);
-    let preflight = req.method() == Method::OPTIONS
-        && req
-            .headers()
-            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-    let mut resp = if preflight {
-        if allowed {
-            let mut r = StatusCode::NO_CONTENT.into_response();
-            let h = r.headers_mut();
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static(METHODS),
-            );
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static(HEADERS),
-            );
-            h.insert(
-                header::ACCESS_CONTROL_MAX_AGE,
-                HeaderValue::from(MAX_AGE_SECONDS),
-            );
-            r
-        } else {
-            super::error_response(
-                StatusCode::FORBIDDEN,
-                "CORS_ORIGIN_NOT_ALLOWED",
-                &format!(
-                    "pages from `{origin}` may not call this API; the operator lists allowed origins with --cors-origins"
-                ),
-            )
+/// The layer: answers preflights and adds the CORS headers. A plain tower
+/// service rather than axum's `from_fn`, which boxes and clones the inner
+/// service for every request.
+#[derive(Clone)]
+pub struct CorsLayer(pub Arc<Origins>);
+
+impl<S> tower::Layer<S> for CorsLayer {
+    type Service = Cors<S>;
+
+    fn layer(&self, inner: S) -> Cors<S> {
+        Cors {
+            inner,
+            origins: self.0.clone(),
         }
-    } else {
-        next.run(req).await
-    };
-    let h = resp.headers_mut();
-    if allowed && let Ok(v) = HeaderValue::from_str(&origin) {
-        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
-        h.insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("etag, x-request-id, retry-after"),
+    }
+}
+
+#[derive(Clone)]
+pub struct Cors<S> {
+    inner: S,
+    origins: Arc<Origins>,
+}
+
+type Boxed = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+impl<S> tower::Service<Request> for Cors<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Either<S::Future, Boxed>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let origin = req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let Some(origin) = origin else {
+            if *self.origins == Origins::None {
+                return Either::Left(self.inner.call(req));
+            }
+            // The answer differs by origin, so a shared cache must not hand
+            // this one (without the CORS headers) to a page on another site.
+            let answer = self.inner.call(req);
+            return Either::Right(Box::pin(async move {
+                let mut resp = answer.await?;
+                resp.headers_mut()
+                    .append(header::VARY, HeaderValue::from_static("Origin"));
+                Ok(resp)
+            }));
+        };
+        let allowed = self.origins.allows(&origin);
+        let preflight = req.method() == Method::OPTIONS
+            && req
+                .headers()
+                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        let answer = (!preflight).then(|| self.inner.call(req));
+        Either::Right(Box::pin(async move {
+            let mut resp = match answer {
+                Some(answer) => answer.await?,
+                None => preflight_answer(allowed, &origin),
+            };
+            let h = resp.headers_mut();
+            if allowed && let Ok(v) = HeaderValue::from_str(&origin) {
+                h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+                h.insert(
+                    header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                    HeaderValue::from_static("etag, x-request-id, retry-after"),
+                );
+            }
+            h.append(header::VARY, HeaderValue::from_static("Origin"));
+            Ok(resp)
+        }))
+    }
+}
+
+/// 204 with what a browser may send, or 403 with the reason.
+fn preflight_answer(allowed: bool, origin: &str) -> Response {
+    if !allowed {
+        return super::error_response(
+            StatusCode::FORBIDDEN,
+            "CORS_ORIGIN_NOT_ALLOWED",
+            &format!(
+                "pages from `{origin}` may not call this API; the operator lists allowed origins with --cors-origins"
+            ),
         );
     }
-    h.append(header::VARY, HeaderValue::from_static("Origin"));
-    resp
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static(METHODS),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static(HEADERS),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from(MAX_AGE_SECONDS),
+    );
+    r
 }
 
 #[cfg(test)]

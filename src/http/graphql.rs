@@ -1,17 +1,17 @@
 //! `/graphql` over HTTP: authentication, content negotiation, body limits,
 //! GET and POST, and the GraphiQL page for browsers.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::parser::types::OperationType;
-use axum::extract::{Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
 
+use super::caching;
 use super::log::GraphqlFacts;
 use super::{MAX_BODY_BYTES, error_response, json_response};
-use crate::graphql::Api;
+use crate::graphql::{Api, GqlResponse, RawKey};
 use crate::hub::Viewer;
 use crate::metrics::RequestKind;
 
@@ -109,17 +109,53 @@ pub(super) fn names_hash(extensions: Option<&serde_json::Value>) -> bool {
     extensions.is_some_and(|e| e.get("persistedQuery").is_some())
 }
 
-/// Whether a GET names its query by id rather than by text.
-fn names_hash_text(params: &HashMap<String, String>) -> bool {
-    params.contains_key("documentId")
-        || params
-            .get("extensions")
-            .is_some_and(|e| e.contains("persistedQuery"))
+/// Whether a GET's raw query string names its query by id rather than by
+/// text (`documentId`, or `extensions` with `persistedQuery`).
+fn names_hash_raw(raw: &str) -> bool {
+    raw.split('&').any(|p| {
+        p.starts_with("documentId=")
+            || (p.starts_with("extensions=") && p.contains("persistedQuery"))
+    })
+}
+
+/// The parameters of a GET, decoded from its query string.
+#[derive(Default)]
+struct Params {
+    query: Option<String>,
+    variables: Option<String>,
+    operation_name: Option<String>,
+    extensions: Option<String>,
+    document_id: Option<String>,
+}
+
+impl Params {
+    /// Other parameters are ignored; one of these given twice is refused.
+    fn parse(raw: &str) -> Result<Params, Box<Response>> {
+        let mut p = Params::default();
+        for (name, value) in form_urlencoded::parse(raw.as_bytes()) {
+            let slot = match name.as_ref() {
+                "query" => &mut p.query,
+                "variables" => &mut p.variables,
+                "operationName" => &mut p.operation_name,
+                "extensions" => &mut p.extensions,
+                "documentId" => &mut p.document_id,
+                _ => continue,
+            };
+            if slot.is_some() {
+                return Err(Box::new(bad_request(format!(
+                    "`{name}` is given twice; give each parameter once"
+                ))));
+            }
+            *slot = Some(value.into_owned());
+        }
+        Ok(p)
+    }
 }
 
 /// Runs a request; the response, and the sequence it was made at when HTTP
 /// may cache it (a query answered without errors). `persisted`: the
-/// request named its query by hash.
+/// request named its query by hash. `raw`: the request's raw form, for a
+/// caller without a token, under which the answer is cached too.
 pub(super) async fn run(
     api: &Api,
     viewer: Viewer,
@@ -127,6 +163,7 @@ pub(super) async fn run(
     media: Media,
     options: &super::HttpOptions,
     persisted: bool,
+    raw: Option<RawKey>,
 ) -> (Response, Option<i64>) {
     let kind = if persisted {
         RequestKind::Persisted
@@ -144,7 +181,13 @@ pub(super) async fn run(
         }
         request = request.disable_introspection();
     }
-    let result = api.execute(viewer, request).await;
+    let result = api.execute_keyed(viewer, request, raw).await;
+    let seq = result.cacheable.then_some(result.seq);
+    (respond(result, media, kind), seq)
+}
+
+/// The HTTP answer to an executed (or cached) request.
+fn respond(result: GqlResponse, media: Media, kind: RequestKind) -> Response {
     let status = if result.request_error && media == Media::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {
@@ -160,7 +203,16 @@ pub(super) async fn run(
         cached: result.cached,
         request_error: result.request_error,
     });
-    (r, result.cacheable.then_some(result.seq))
+    r
+}
+
+/// The kind of a cached answer's request, for the log and the metrics.
+fn cached_kind(persisted: bool) -> RequestKind {
+    if persisted {
+        RequestKind::Persisted
+    } else {
+        RequestKind::Query
+    }
 }
 
 /// Whether a document asks for `__schema` or `__type` (not `__typename`,
@@ -254,6 +306,15 @@ pub(super) async fn post_graphql(
             );
         }
     };
+    // A caller without a token sending the same body again is answered
+    // from the cache before the body is parsed.
+    let raw_key = (!parts.headers.contains_key(header::AUTHORIZATION))
+        .then(|| caching::raw_key("POST", media.content_type(), &options, &bytes));
+    if let Some(key) = &raw_key
+        && let Some((hit, persisted)) = api.cached_raw(key)
+    {
+        return respond(hit, media, cached_kind(persisted));
+    }
     let json: serde_json::Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
         Err(e) => return bad_request(format!("the body is not valid JSON: {e}")),
@@ -275,7 +336,8 @@ pub(super) async fn post_graphql(
             let persisted = names_hash(obj.get("extensions")) || obj.contains_key("documentId");
             match super::batch::request_of(obj, &options, &known) {
                 Ok(request) => {
-                    run(&api, viewer, request, media, &options, persisted)
+                    let raw = raw_key.map(|key| RawKey { key, persisted });
+                    run(&api, viewer, request, media, &options, persisted, raw)
                         .await
                         .0
                 }
@@ -312,47 +374,60 @@ pub(super) async fn known_documents(
 pub(super) async fn get_graphql(
     State(api): State<Arc<Api>>,
     axum::Extension(options): axum::Extension<Arc<super::HttpOptions>>,
-    Query(params): Query<HashMap<String, String>>,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let wants_html = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"));
-    if !["query", "extensions", "documentId"]
-        .iter()
-        .any(|k| params.contains_key(*k))
-    {
+    let raw = uri.query().unwrap_or("");
+    let media = negotiate(&headers);
+    // A caller without a token asking again is answered by the raw query
+    // string, before anything is decoded: 304 when the tag it holds is
+    // current, else the answer cached under it.
+    let raw_key = match media {
+        Some(media) if !headers.contains_key(header::AUTHORIZATION) => Some(caching::raw_key(
+            "GET",
+            media.content_type(),
+            &options,
+            raw.as_bytes(),
+        )),
+        _ => None,
+    };
+    if let (Some(media), Some(key)) = (media, &raw_key) {
+        let seq = api.hub().seq();
+        if let Some(r) = caching::not_modified_now(&headers, seq, key, &options) {
+            return tagged(r, cached_kind(names_hash_raw(raw)));
+        }
+        if let Some((hit, persisted)) = api.cached_raw(key) {
+            let seq = hit.seq;
+            let mut r = respond(hit, media, cached_kind(persisted));
+            caching::conditional(&mut r, &headers, true, Some(seq), key, &options);
+            return r;
+        }
+    }
+    let params = match Params::parse(raw) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    if params.query.is_none() && params.extensions.is_none() && params.document_id.is_none() {
+        let wants_html = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
         if wants_html {
             return super::graphiql::page(&options);
         }
         return bad_request("a GET request needs a `query` parameter (or open this address in a browser for GraphiQL)".into());
     }
-    let Some(media) = negotiate(&headers) else {
+    let Some(media) = media else {
         return not_acceptable();
     };
-    if let Some(r) = super::caching::not_modified_now(
-        &headers,
-        api.hub().seq(),
-        &params,
-        media.content_type(),
-        &options,
-    ) {
-        let kind = if names_hash_text(&params) {
-            RequestKind::Persisted
-        } else {
-            RequestKind::Query
-        };
-        return tagged(r, kind);
-    }
-    let variables = match params.get("variables").filter(|v| !v.is_empty()) {
+    let variables = match params.variables.as_deref().filter(|v| !v.is_empty()) {
         Some(text) => match serde_json::from_str(text) {
             Ok(v) => Some(v),
             Err(e) => return bad_request(format!("`variables` is not valid JSON: {e}")),
         },
         None => None,
     };
-    let extensions = match params.get("extensions").filter(|v| !v.is_empty()) {
+    let extensions = match params.extensions.as_deref().filter(|v| !v.is_empty()) {
         Some(text) => match serde_json::from_str::<serde_json::Value>(text) {
             Ok(v @ serde_json::Value::Object(_)) => Some(v),
             _ => return bad_request("`extensions` must be a JSON object".into()),
@@ -367,12 +442,9 @@ pub(super) async fn get_graphql(
         Ok(k) => k,
         Err(r) => return r,
     };
-    let persisted = names_hash(extensions.as_ref()) || params.contains_key("documentId");
-    let query = params.get("query").cloned().map(serde_json::Value::String);
-    let document_id = params
-        .get("documentId")
-        .cloned()
-        .map(serde_json::Value::String);
+    let persisted = names_hash(extensions.as_ref()) || params.document_id.is_some();
+    let query = params.query.map(serde_json::Value::String);
+    let document_id = params.document_id.map(serde_json::Value::String);
     let query = match options.persisted.resolve(
         query.as_ref(),
         extensions.as_ref(),
@@ -384,9 +456,8 @@ pub(super) async fn get_graphql(
         Err(r) => return *r,
     };
     let op = params
-        .get("operationName")
+        .operation_name
         .filter(|v| !v.is_empty())
-        .cloned()
         .map(serde_json::Value::String);
     let request = match graphql_request(query.as_ref(), variables, op.as_ref()) {
         Ok(r) => r,
@@ -405,15 +476,9 @@ pub(super) async fn get_graphql(
         return r;
     }
     let anonymous = viewer.role == crate::hub::Role::Anonymous;
-    let (mut r, seq) = run(&api, viewer, request, media, &options, persisted).await;
-    super::caching::conditional(
-        &mut r,
-        &headers,
-        anonymous,
-        seq,
-        &params,
-        media.content_type(),
-        &options,
-    );
+    let raw = raw_key.map(|key| RawKey { key, persisted });
+    let (mut r, seq) = run(&api, viewer, request, media, &options, persisted, raw).await;
+    let key = raw_key.unwrap_or_default();
+    caching::conditional(&mut r, &headers, anonymous, seq, &key, &options);
     r
 }

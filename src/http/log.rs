@@ -8,13 +8,23 @@
 //! metrics count the same request by kind and outcome (`crate::metrics`).
 //! An operator can turn either off (`HttpOptions`); with both off this
 //! layer is not there at all.
+//!
+//! `bron serve` hands the lines to `write_lines_to`, which formats them
+//! itself, in the layout of the other log lines (tracing-subscriber's text
+//! or flattened JSON), and writes each with one `write` on the request's
+//! thread: tracing's field visitors and formatter cost several µs a line,
+//! this a fraction of one. `BRON_LOG` still decides whether they are
+//! written. Without `write_lines_to` (library use, tests) the line is a
+//! `tracing` event as before.
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::io::Write;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, Uri};
@@ -71,7 +81,25 @@ fn request_id(req: &Request) -> String {
                     .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
         })
         .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
+        .unwrap_or_else(new_request_id)
+}
+
+/// A UUIDv7: the time in milliseconds, then 80 bits that are a random
+/// number drawn once per process plus a counter, so ids are unique without
+/// asking the kernel for randomness on every request.
+fn new_request_id() -> String {
+    static SALT: OnceLock<u128> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let salt = *SALT.get_or_init(|| uuid::Uuid::new_v4().as_u128());
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let bits = salt.wrapping_add(u128::from(n)).to_be_bytes();
+    let tail: [u8; 10] = bits[6..].try_into().unwrap_or_default();
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let id = uuid::Builder::from_unix_timestamp_millis(millis, &tail).into_uuid();
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    id.hyphenated().encode_lower(&mut buf).to_string()
 }
 
 /// What the layer does: log, count, or both.
@@ -169,12 +197,185 @@ fn finish(
     let (operation, outcome) = (kind.as_str(), outcome.as_str());
     let cached = facts.is_some_and(|f| f.cached);
     let path = uri.path();
-    if status >= 500 {
+    let warn = status >= 500;
+    if let Some(lines) = LINES.get() {
+        let enabled = if warn {
+            tracing::enabled!(target: "bron::request", tracing::Level::WARN)
+        } else {
+            tracing::enabled!(target: "bron::request", tracing::Level::INFO)
+        };
+        if enabled {
+            let line = Line {
+                warn,
+                id: &id,
+                method: method.as_str(),
+                path,
+                status,
+                outcome,
+                ms,
+                operation,
+                cached,
+            };
+            lines.write(&line);
+        }
+    } else if warn {
         tracing::warn!(target: "bron::request", request_id = %id, %method, %path, status, outcome, ms, operation, cached, "request");
     } else {
         tracing::info!(target: "bron::request", request_id = %id, %method, %path, status, outcome, ms, operation, cached, "request");
     }
     resp
+}
+
+/// Where `bron serve` writes request lines, and how.
+struct Lines {
+    json: bool,
+    ansi: bool,
+    out: Mutex<Box<dyn Write + Send>>,
+}
+
+static LINES: OnceLock<Lines> = OnceLock::new();
+
+/// Request lines from now on are formatted here and written to `out`, as
+/// JSON objects (`json`) or text (with colours when `ansi`), in the layout
+/// the process's `tracing` subscriber uses for its other lines. Set once per
+/// process; false if it was set already.
+pub fn write_lines_to(json: bool, ansi: bool, out: Box<dyn Write + Send>) -> bool {
+    LINES
+        .set(Lines {
+            json,
+            ansi,
+            out: Mutex::new(out),
+        })
+        .is_ok()
+}
+
+/// One request line's fields.
+struct Line<'a> {
+    warn: bool,
+    id: &'a str,
+    method: &'a str,
+    path: &'a str,
+    status: u16,
+    outcome: &'a str,
+    ms: f64,
+    operation: &'a str,
+    cached: bool,
+}
+
+impl Lines {
+    fn write(&self, line: &Line) {
+        let mut buf = String::with_capacity(256);
+        if self.json {
+            json_line(&mut buf, line);
+        } else {
+            text_line(&mut buf, line, self.ansi);
+        }
+        // One write per line, so lines from several threads never mix;
+        // a log that cannot be written must not fail the request.
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = out.write_all(buf.as_bytes());
+    }
+}
+
+/// `2026-12-03T16:19:40.123456Z  INFO bron::request: request request_id=…`
+fn text_line(buf: &mut String, l: &Line, ansi: bool) {
+    use std::fmt::Write as _;
+    let (level, colour) = if l.warn {
+        (" WARN", "\x1b[33m")
+    } else {
+        (" INFO", "\x1b[32m")
+    };
+    if ansi {
+        buf.push_str("\x1b[2m");
+        timestamp(buf);
+        let _ = write!(
+            buf,
+            "\x1b[0m {colour}{level}\x1b[0m \x1b[2mbron::request\x1b[0m\x1b[2m:\x1b[0m request "
+        );
+    } else {
+        timestamp(buf);
+        let _ = write!(buf, " {level} bron::request: request ");
+    }
+    let _ = writeln!(
+        buf,
+        "request_id={} method={} path={} status={} outcome={} ms={:.3} operation={} cached={}",
+        l.id, l.method, l.path, l.status, l.outcome, l.ms, l.operation, l.cached
+    );
+}
+
+/// `{"timestamp":…,"level":"INFO","message":"request",…,"target":"bron::request"}`,
+/// the keys of tracing-subscriber's flattened JSON.
+fn json_line(buf: &mut String, l: &Line) {
+    use std::fmt::Write as _;
+    buf.push_str("{\"timestamp\":\"");
+    timestamp(buf);
+    let level = if l.warn { "WARN" } else { "INFO" };
+    let _ = write!(
+        buf,
+        "\",\"level\":\"{level}\",\"message\":\"request\",\"request_id\":"
+    );
+    json_string(buf, l.id);
+    buf.push_str(",\"method\":");
+    json_string(buf, l.method);
+    buf.push_str(",\"path\":");
+    json_string(buf, l.path);
+    let _ = writeln!(
+        buf,
+        ",\"status\":{},\"outcome\":\"{}\",\"ms\":{:.3},\"operation\":\"{}\",\"cached\":{},\"target\":\"bron::request\"}}",
+        l.status, l.outcome, l.ms, l.operation, l.cached
+    );
+}
+
+fn json_string(buf: &mut String, s: &str) {
+    use std::fmt::Write as _;
+    buf.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => buf.push_str("\\\""),
+            '\\' => buf.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(buf, "\\u{:04x}", u32::from(c));
+            }
+            c => buf.push(c),
+        }
+    }
+    buf.push('"');
+}
+
+/// Now in UTC as RFC 3339 with microseconds, as tracing-subscriber writes it.
+fn timestamp(buf: &mut String) {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    rfc3339(buf, now.as_secs(), now.subsec_micros());
+}
+
+fn rfc3339(buf: &mut String, secs: u64, micros: u32) {
+    use std::fmt::Write as _;
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    let s = secs % 86_400;
+    let _ = write!(
+        buf,
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{micros:06}Z",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    );
+}
+
+/// Year, month and day of a day number counted from 1970-01-01 (the
+/// proleptic Gregorian calendar, as in Howard Hinnant's date algorithms).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
 }
 
 #[cfg(test)]
@@ -189,5 +390,71 @@ mod tests {
             RequestKind::Mutation
         );
         assert_eq!(operation_kind("query Q { a }"), RequestKind::Query);
+    }
+
+    #[test]
+    fn dates_are_written_as_rfc_3339() {
+        let at = |secs, micros| {
+            let mut s = String::new();
+            rfc3339(&mut s, secs, micros);
+            s
+        };
+        assert_eq!(at(0, 0), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(at(951_782_400, 7), "2000-02-29T00:00:00.000007Z");
+        assert_eq!(at(1_796_315_980, 123_456), "2026-12-03T16:39:40.123456Z");
+        assert_eq!(at(4_107_542_399, 999_999), "2100-02-28T23:59:59.999999Z");
+    }
+
+    #[test]
+    fn request_ids_are_version_7_uuids_and_differ() {
+        let a = new_request_id();
+        let b = new_request_id();
+        assert_ne!(a, b);
+        let u = uuid::Uuid::parse_str(&a).unwrap();
+        assert_eq!(u.get_version_num(), 7);
+        assert_eq!(a.len(), 36);
+    }
+
+    fn line(path: &'static str) -> Line<'static> {
+        Line {
+            warn: false,
+            id: "abc-1",
+            method: "GET",
+            path,
+            status: 304,
+            outcome: "not_modified",
+            ms: 0.0421,
+            operation: "persisted",
+            cached: true,
+        }
+    }
+
+    #[test]
+    fn json_lines_have_tracing_s_keys_and_escape_the_path() {
+        let mut s = String::new();
+        json_line(&mut s, &line("/a\"b\\c"));
+        assert!(s.ends_with('\n'));
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(v["message"], "request");
+        assert_eq!(v["level"], "INFO");
+        assert_eq!(v["target"], "bron::request");
+        assert_eq!(v["request_id"], "abc-1");
+        assert_eq!(v["path"], "/a\"b\\c");
+        assert_eq!(v["status"], 304);
+        assert_eq!(v["ms"], 0.042);
+        assert_eq!(v["cached"], true);
+        assert!(v["timestamp"].as_str().unwrap().ends_with('Z'));
+    }
+
+    #[test]
+    fn text_lines_look_like_the_other_log_lines() {
+        let mut s = String::new();
+        text_line(&mut s, &line("/graphql"), false);
+        let (ts, rest) = s.split_once(' ').unwrap();
+        assert_eq!(ts.len(), 27, "{s}");
+        assert_eq!(
+            rest,
+            " INFO bron::request: request request_id=abc-1 method=GET path=/graphql status=304 outcome=not_modified ms=0.042 operation=persisted cached=true\n"
+        );
     }
 }

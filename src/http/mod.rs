@@ -114,10 +114,7 @@ pub fn app_with(api: Arc<Api>, options: HttpOptions) -> Router {
                 .br(true)
                 .compress_when(tower_http::compression::predicate::SizeAbove::new(1024)),
         )
-        .layer(axum::middleware::from_fn_with_state(
-            Arc::new(origins),
-            cors::cors,
-        ));
+        .layer(cors::CorsLayer(Arc::new(origins)));
     let routes = Router::new()
         .merge(api_routes)
         .route("/healthz", get(healthz))

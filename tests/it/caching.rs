@@ -184,3 +184,130 @@ async fn large_answers_are_compressed_for_callers_that_accept_it() {
     .await;
     assert!(h.get("content-encoding").is_none());
 }
+
+/// A POST as a caller without a token sends it.
+fn post_body(body: &str, token: Option<&str>) -> Request<Body> {
+    let mut req = Request::post("/graphql").header("content-type", "application/json");
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    req.body(Body::from(body.to_string())).unwrap()
+}
+
+async fn answer(app: &Router, req: Request<Body>) -> (StatusCode, HeaderMap, String) {
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test]
+async fn a_repeated_anonymous_request_is_answered_by_its_raw_form_until_a_write() {
+    let t = crate::support::searchable_hub().await;
+    let body = r#"{"query":"{ fact(slug: \"bezwaartermijn\") { value } search(query: \"paspoort\") { totalCount } }"}"#;
+    let (status, h, first) = answer(&t.app, post_body(body, None)).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert!(h.get("x-bron-cache").is_none());
+    let (_, h, again) = answer(&t.app, post_body(body, None)).await;
+    assert_eq!(h.get("x-bron-cache").unwrap(), "hit");
+    assert_eq!(again, first);
+    // The same over GET: the second is found by its query string, with the
+    // same tag the first got.
+    let path = format!(
+        "/graphql?query={}",
+        form_urlencoded::byte_serialize(
+            br#"{ fact(slug: "bezwaartermijn") { value } search(query: "paspoort") { totalCount } }"#
+        )
+        .collect::<String>()
+    );
+    let (_, h1, b1) = get(&t.app, &path, &[]).await;
+    let (_, h2, b2) = get(&t.app, &path, &[]).await;
+    assert_eq!(b1, first);
+    assert_eq!(b2, first);
+    assert_eq!(h2.get("x-bron-cache").unwrap(), "hit");
+    assert_eq!(h1.get("etag"), h2.get("etag"));
+    assert_eq!(h2.get("cache-control").unwrap(), "public, no-cache");
+    // Every answer counted its search, the cached ones too.
+    let stats = t
+        .hub
+        .search_stats(&Viewer::cli(), None, None, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(stats.searches, 4, "{:?}", stats.top);
+
+    // A write moves the sequence: the raw form's answer is not served again.
+    let publisher = t.token(Role::Publisher).await;
+    t.set_fact(&publisher, "bezwaartermijn", "elf weken").await;
+    let (_, h, after) = answer(&t.app, post_body(body, None)).await;
+    assert!(h.get("x-bron-cache").is_none(), "{after}");
+    assert!(after.contains("elf weken"), "{after}");
+    let (_, _, after_get) = get(&t.app, &path, &[]).await;
+    assert_eq!(after_get, after);
+}
+
+#[tokio::test]
+async fn the_raw_form_never_crosses_callers_or_server_settings() {
+    let t = example_hub().await;
+    let editor = t.token(Role::Editor).await;
+    // A draft: the public sees nothing, an editor sees it.
+    let draft = t
+        .ok(
+            Some(&editor),
+            "mutation { createStep(fields: {title: \"Conceptstap\", instruction: \"Nog niet klaar.\"}) { item { slug } } }",
+            serde_json::json!({}),
+        )
+        .await["createStep"]["item"]["slug"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = serde_json::json!({
+        "query": "query($s: String!) { step(slug: $s) { title } }",
+        "variables": {"s": draft},
+    })
+    .to_string();
+    for _ in 0..2 {
+        let (_, _, public) = answer(&t.app, post_body(&body, None)).await;
+        assert!(!public.contains("Conceptstap"), "{public}");
+    }
+    let (_, h, with_token) = answer(&t.app, post_body(&body, Some(&editor))).await;
+    assert!(with_token.contains("Conceptstap"), "{with_token}");
+    assert!(h.get("x-bron-cache").is_none());
+
+    // One API behind two routers: the open one caches a query by its raw
+    // form; the trusted-documents one still refuses it.
+    let api = Arc::new(Api::new(t.hub.clone()).unwrap());
+    let open = bron::http::app(api.clone());
+    let trusted = bron::http::app_with(
+        api,
+        bron::http::HttpOptions {
+            trusted_documents: true,
+            ..Default::default()
+        },
+    );
+    let q = r#"{"query":"{ __typename }"}"#;
+    for _ in 0..2 {
+        let (status, _, _) = answer(&open, post_body(q, None)).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, _, refused) = answer(&trusted, post_body(q, None)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert!(refused.contains("PERSISTED_QUERY_NOT_IN_LIST"), "{refused}");
+    let (status, _, refused) = get(&trusted, "/graphql?query=%7B__typename%7D", &[]).await;
+    assert!(
+        refused.contains("PERSISTED_QUERY_NOT_IN_LIST"),
+        "{status} {refused}"
+    );
+}
+
+#[tokio::test]
+async fn a_get_parameter_given_twice_is_refused() {
+    let t = example_hub().await;
+    let (status, _, body) = get(
+        &t.app,
+        "/graphql?query=%7B__typename%7D&query=%7Bproducts%7BtotalCount%7D%7D",
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("`query` is given twice"), "{body}");
+}
