@@ -102,6 +102,7 @@ fn main() {
     let server_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
+        .on_thread_park(bron::http::log::flush_lines)
         .build()
         .unwrap();
     let (hub, store, addr, cached, uncached) = server_rt.block_on(async {
@@ -258,8 +259,36 @@ fn main() {
         let not_modified = get(&get_page, &format!("if-none-match: {tag}\r\n"));
         assert_eq!(client.request(&not_modified).await, 0, "304");
 
+        // The targets' cases again, in turns, for the ratios.
+        let turns: Vec<(&str, MakeRequest)> = vec![
+            ("fixed bytes", Arc::new(|_| post("/fixed", "{}"))),
+            (
+                "fixed bytes behind the log and metrics",
+                Arc::new(|_| post("/layered/fixed", "{}")),
+            ),
+            ("304 Not Modified", {
+                let r = not_modified.clone();
+                Arc::new(move |_| r.clone())
+            }),
+            ("persisted query by hash, GET", {
+                let r = by_hash_get.clone();
+                Arc::new(move |_| r.clone())
+            }),
+            ("persisted query by hash, POST", {
+                let r = by_hash_post.clone();
+                Arc::new(move |_| r.clone())
+            }),
+            ("product page, cached (POST)", {
+                let r = one.clone();
+                Arc::new(move |_| r.clone())
+            }),
+        ];
         let cases: Vec<(&str, MakeRequest)> = vec![
             ("baseline: fixed bytes", Arc::new(|_| post("/fixed", "{}"))),
+            (
+                "fixed bytes behind the request log and metrics",
+                Arc::new(|_| post("/layered/fixed", "{}")),
+            ),
             ("product page, cached (same page again)", {
                 let one = one.clone();
                 Arc::new(move |_| one.clone())
@@ -292,7 +321,7 @@ fn main() {
             ),
         ];
         println!(
-            "{:<54} {:>9} {:>9} {:>10} {:>11} {:>9} {:>11} {:>9}",
+            "{:<54} {:>9} {:>9} {:>10} {:>11} {:>9} {:>11} {:>9} {:>9}",
             "request",
             "p50 ms",
             "p99 ms",
@@ -300,16 +329,23 @@ fn main() {
             "10 clients/s",
             "x base",
             "server µs",
-            "x base"
+            "x base",
+            "x layered"
         );
-        let mut base: Option<Figures> = None;
+        // The two baselines are always measured; the others as `--case` says.
+        let mut bases: Vec<Figures> = Vec::new();
         for (name, make) in cases {
-            if base.is_some() && only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
+            if bases.len() == 2 && only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
                 continue;
             }
             let f = measure(addr, secs, make).await;
-            let b = *base.get_or_insert(f);
-            row(name, &f, &b);
+            if bases.len() < 2 {
+                bases.push(f);
+            }
+            row(name, &f, &bases[0], &bases[bases.len() - 1]);
+        }
+        if only.as_ref().is_none_or(|o| TURNS.contains(o.as_str())) {
+            in_turns(addr, secs, &turns).await;
         }
         if only
             .as_ref()
@@ -326,11 +362,51 @@ fn main() {
     drop(hub);
 }
 
-/// One case: latency, throughput and the server's CPU per request, with
-/// throughput and CPU against the baseline's.
-fn row(name: &str, f: &Figures, base: &Figures) {
+const TURNS: &str = "the targets' cases in turns";
+
+/// The cases in turns (`--rounds`, 3 by default), so drift on the shared
+/// machine hits all alike: the median p50 and server CPU per request of
+/// each, against both baselines (the first two cases).
+async fn in_turns(addr: std::net::SocketAddr, secs: f64, cases: &[(&str, MakeRequest)]) {
+    let rounds = support::arg("--rounds", 3) as usize;
+    let mut figures: Vec<Vec<Figures>> = vec![Vec::new(); cases.len()];
+    for _ in 0..rounds {
+        for (i, (_, make)) in cases.iter().enumerate() {
+            figures[i].push(measure(addr, secs, make.clone()).await);
+        }
+    }
+    let median = |v: &[Figures], f: fn(&Figures) -> f64| {
+        let mut xs: Vec<f64> = v.iter().map(f).collect();
+        xs.sort_by(|a, b| a.total_cmp(b));
+        xs[xs.len() / 2]
+    };
+    let us: Vec<f64> = figures.iter().map(|v| median(v, |f| f.server_us)).collect();
+    let p50: Vec<f64> = figures.iter().map(|v| median(v, |f| f.p50_us)).collect();
+    println!("\n{TURNS}, {rounds} rounds, medians:");
     println!(
-        "{:<54} {:>9.3} {:>9.3} {:>10.0} {:>11.0} {:>9.2} {:>11.1} {:>9.2}",
+        "  {:<40} {:>8} {:>8} {:>8} {:>10} {:>8} {:>9}",
+        "request", "p50 ms", "x base", "x layered", "server µs", "x base", "x layered"
+    );
+    for (i, (name, _)) in cases.iter().enumerate() {
+        println!(
+            "  {:<40} {:>8.3} {:>8.2} {:>8.2} {:>10.1} {:>8.2} {:>9.2}",
+            name,
+            p50[i] / 1000.0,
+            p50[i] / p50[0],
+            p50[i] / p50[1],
+            us[i],
+            us[i] / us[0],
+            us[i] / us[1]
+        );
+    }
+}
+
+/// One case: latency, throughput and the server's CPU per request, with
+/// throughput and CPU against the bare baseline's, and CPU against the
+/// baseline behind the request log and metrics (`layered`).
+fn row(name: &str, f: &Figures, base: &Figures, layered: &Figures) {
+    println!(
+        "{:<54} {:>9.3} {:>9.3} {:>10.0} {:>11.0} {:>9.2} {:>11.1} {:>9.2} {:>9.2}",
         name,
         f.p50_us / 1000.0,
         f.p99_us / 1000.0,
@@ -338,7 +414,8 @@ fn row(name: &str, f: &Figures, base: &Figures) {
         f.rps_10,
         f.rps_10 / base.rps_10,
         f.server_us,
-        f.server_us / base.server_us
+        f.server_us / base.server_us,
+        f.server_us / layered.server_us
     );
 }
 

@@ -2,8 +2,26 @@
 
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    // Waiting request lines are written whenever a worker goes idle.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .on_thread_park(bron::http::log::flush_lines)
+        .build();
+    match runtime {
+        Ok(rt) => {
+            let code = rt.block_on(run());
+            bron::http::log::flush_lines();
+            code
+        }
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> std::process::ExitCode {
     let cli = bron::cli::Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("BRON_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
@@ -19,7 +37,8 @@ async fn main() -> std::process::ExitCode {
     } else {
         logs.init();
     }
-    // Request lines, in the same layout, without tracing's formatter.
+    // Request lines, in the same layout, without tracing's formatter,
+    // several to a write.
     bron::http::log::write_lines_to(json, ansi, Box::new(std::io::stderr()));
     match bron::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,

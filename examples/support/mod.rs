@@ -234,7 +234,8 @@ pub fn status_kb(key: &str) -> u64 {
 /// the response cache under `/nocache`, the cached API again under `/on`
 /// (request log and metrics, as `/graphql`), `/log` (the log alone),
 /// `/count` (the metrics alone) and `/off` (neither), and
-/// `fixed` as a JSON answer at `/fixed` (the baseline). Returns the address
+/// `fixed` as a JSON answer at `/fixed` (the baseline), and again behind
+/// the request log and the metrics at `/layered/fixed`. Returns the address
 /// and the two APIs.
 pub async fn serve(
     hub: Arc<bron::hub::Hub>,
@@ -271,7 +272,23 @@ pub async fn serve(
             axum::routing::post(
                 move || async move { ([("content-type", "application/json")], fixed) },
             ),
-        );
+        )
+        .nest_service("/layered", {
+            // The same handler behind what every route of Bron's router
+            // has around it: the request log and the metrics.
+            let fixed = axum::Router::new().route(
+                "/fixed",
+                axum::routing::post(move || async move {
+                    ([("content-type", "application/json")], fixed)
+                }),
+            );
+            let observe = bron::http::log::ObserveLayer(Arc::new(bron::http::log::Observe {
+                api: cached.clone(),
+                log: true,
+                count: true,
+            }));
+            tower::Layer::layer(&observe, fixed)
+        });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

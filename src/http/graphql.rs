@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::parser::types::OperationType;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 
 use super::caching;
@@ -374,9 +374,10 @@ pub(super) async fn known_documents(
 pub(super) async fn get_graphql(
     State(api): State<Arc<Api>>,
     axum::Extension(options): axum::Extension<Arc<super::HttpOptions>>,
-    uri: Uri,
-    headers: HeaderMap,
+    req: Request,
 ) -> Response {
+    // The request by reference: the `HeaderMap` extractor would copy it.
+    let (uri, headers) = (req.uri(), req.headers());
     let raw = uri.query().unwrap_or("");
     let media = negotiate(&headers);
     // A caller without a token asking again is answered by the raw query

@@ -96,14 +96,11 @@ pub fn app_with(api: Arc<Api>, options: HttpOptions) -> Router {
         log: options.log_requests,
         count: options.metrics,
     });
-    let api_routes = Router::new()
-        .route(
-            "/graphql",
-            get(graphql::get_graphql).post(graphql::post_graphql),
-        )
-        .route("/graphql/schema.graphql", get(schema_sdl))
-        .route("/graphql/assets/{file}", get(graphiql::asset))
-        .layer(axum::Extension(Arc::new(options)))
+    // The API's layers as one stack: axum clones a route's service for
+    // every request, and each `Router::layer` would add a boxed level.
+    let api_layers = tower::ServiceBuilder::new()
+        .layer(cors::CorsLayer(Arc::new(origins)))
+        .map_response(IntoResponse::into_response)
         // Answers of 1 KiB and more are compressed when the caller accepts
         // gzip or brotli (`Vary: Accept-Encoding` is added). Only the API:
         // the editor's pages carry CSRF tokens beside reflected input, which
@@ -114,18 +111,27 @@ pub fn app_with(api: Arc<Api>, options: HttpOptions) -> Router {
                 .br(true)
                 .compress_when(tower_http::compression::predicate::SizeAbove::new(1024)),
         )
-        .layer(cors::CorsLayer(Arc::new(origins)));
+        .layer(axum::Extension(Arc::new(options)));
+    let api_routes = Router::new()
+        .route(
+            "/graphql",
+            get(graphql::get_graphql).post(graphql::post_graphql),
+        )
+        .route("/graphql/schema.graphql", get(schema_sdl))
+        .route("/graphql/assets/{file}", get(graphiql::asset))
+        .layer(api_layers);
     let routes = Router::new()
         .merge(api_routes)
         .route("/healthz", get(healthz))
         .merge(admin::router())
-        .fallback(not_found);
-    let routes = if observe.log || observe.count {
-        routes.layer(log::ObserveLayer(observe))
+        .fallback(not_found)
+        .with_state(api);
+    if observe.log || observe.count {
+        // Around the whole router once, rather than around each route.
+        Router::new().fallback_service(tower::Layer::layer(&log::ObserveLayer(observe), routes))
     } else {
         routes
-    };
-    routes.with_state(api)
+    }
 }
 
 /// The metrics listener's application: `GET /metrics` and nothing else.
