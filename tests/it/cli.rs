@@ -751,3 +751,50 @@ fn each_request_is_one_json_log_line_with_its_id_and_no_secrets() {
     );
     assert!(lines.iter().any(|l| l["path"] == "/admin/login"), "{log}");
 }
+
+/// Request lines are written several at a time, but reach the log while the
+/// server runs (when it goes idle), so a kill -9 afterwards loses none of
+/// them; `BRON_LOG=warn` leaves them out.
+#[test]
+fn request_lines_reach_the_log_while_the_server_runs_and_follow_the_level() {
+    for (level, wanted) in [("info", true), ("warn", false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let log_path = dir.path().join("serve.log");
+        let mut child = bron(dir.path())
+            .arg("serve")
+            .env("BRON_LISTEN", &addr)
+            .env("BRON_LOG", level)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log_path).unwrap())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let health = "GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n";
+        while http(&addr, health).is_none_or(|(s, _)| s != 200) {
+            assert!(Instant::now() < deadline, "no server");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let get = "GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nhost: x\r\nx-request-id: op-tijd-1\r\nconnection: close\r\n\r\n";
+        assert_eq!(http(&addr, get).map(|(s, _)| s), Some(200));
+        let seen = || std::fs::read_to_string(&log_path).unwrap_or_default();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while !seen().contains("op-tijd-1") && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let log = seen();
+        assert_eq!(log.contains("request_id=op-tijd-1"), wanted, "{level}:\n{log}");
+        if wanted {
+            let line = log.lines().find(|l| l.contains("op-tijd-1")).unwrap();
+            assert!(line.contains(" INFO bron::request: request "), "{line}");
+            assert!(line.contains("path=/graphql status=200 outcome=ok"), "{line}");
+        }
+    }
+}
