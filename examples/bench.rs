@@ -102,7 +102,6 @@ fn main() {
     let server_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
-        .on_thread_park(bron::http::log::flush_lines)
         .build()
         .unwrap();
     let (hub, store, addr, cached, uncached) = server_rt.block_on(async {

@@ -2,23 +2,12 @@
 
 use clap::Parser;
 
-fn main() -> std::process::ExitCode {
-    // Waiting request lines are written whenever a worker goes idle.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .on_thread_park(bron::http::log::flush_lines)
-        .build();
-    match runtime {
-        Ok(rt) => {
-            let code = rt.block_on(run());
-            bron::http::log::flush_lines();
-            code
-        }
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let code = run().await;
+    // Request lines still waiting (they are written several at a time).
+    bron::http::log::flush_lines();
+    code
 }
 
 async fn run() -> std::process::ExitCode {

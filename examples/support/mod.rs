@@ -273,11 +273,12 @@ pub async fn serve(
                 move || async move { ([("content-type", "application/json")], fixed) },
             ),
         )
-        .nest_service("/layered", {
+        .route_service("/layered/fixed", {
             // The same handler behind what every route of Bron's router
-            // has around it: the request log and the metrics.
+            // has around it, as `bron::http::app` puts it there: the request
+            // log and the metrics around a router.
             let fixed = axum::Router::new().route(
-                "/fixed",
+                "/layered/fixed",
                 axum::routing::post(move || async move {
                     ([("content-type", "application/json")], fixed)
                 }),

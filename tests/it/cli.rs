@@ -790,11 +790,18 @@ fn request_lines_reach_the_log_while_the_server_runs_and_follow_the_level() {
         let _ = child.kill();
         let _ = child.wait();
         let log = seen();
-        assert_eq!(log.contains("request_id=op-tijd-1"), wanted, "{level}:\n{log}");
+        assert_eq!(
+            log.contains("request_id=op-tijd-1"),
+            wanted,
+            "{level}:\n{log}"
+        );
         if wanted {
             let line = log.lines().find(|l| l.contains("op-tijd-1")).unwrap();
             assert!(line.contains(" INFO bron::request: request "), "{line}");
-            assert!(line.contains("path=/graphql status=200 outcome=ok"), "{line}");
+            assert!(
+                line.contains("path=/graphql status=200 outcome=ok"),
+                "{line}"
+            );
         }
     }
 }
