@@ -112,6 +112,23 @@ pub(crate) fn start_server_with(
     data: &std::path::Path,
     env: &[(&str, &str)],
 ) -> (std::process::Child, String) {
+    spawn_server(data, env, Stdio::null())
+}
+
+/// The same, its log (stderr) written to `log`.
+fn start_server_logging(
+    data: &std::path::Path,
+    env: &[(&str, &str)],
+    log: &std::path::Path,
+) -> (std::process::Child, String) {
+    spawn_server(data, env, std::fs::File::create(log).unwrap().into())
+}
+
+fn spawn_server(
+    data: &std::path::Path,
+    env: &[(&str, &str)],
+    stderr: Stdio,
+) -> (std::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -123,7 +140,7 @@ pub(crate) fn start_server_with(
         .env("BRON_LISTEN", &addr)
         .envs(env.iter().copied())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -664,29 +681,13 @@ fn each_request_is_one_json_log_line_with_its_id_and_no_secrets() {
         run(bron(dir.path()).args(["token", "create", "--role", "editor", "--name", "logboek"]));
     assert!(ok, "{err}");
     let token = token.trim().to_string();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
     let log_path = dir.path().join("serve.log");
-    let mut child = bron(dir.path())
-        .arg("serve")
-        .env("BRON_LISTEN", &addr)
-        .env("BRON_LOG", "info")
-        .env("BRON_LOG_FORMAT", "json")
-        .env("BRON_ADMIN_PASSWORD", "geheim-beheerderswachtwoord")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log_path).unwrap())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let health = "GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n";
-    while http(&addr, health).is_none_or(|(s, _)| s != 200) {
-        assert!(Instant::now() < deadline, "no server");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let env = [
+        ("BRON_LOG", "info"),
+        ("BRON_LOG_FORMAT", "json"),
+        ("BRON_ADMIN_PASSWORD", "geheim-beheerderswachtwoord"),
+    ];
+    let (mut child, addr) = start_server_logging(dir.path(), &env, &log_path);
     // A query with a variable holding personal data, over GET and POST.
     let get = "GET /graphql?query=query(%24q%3AString!)%7Bsearch(query%3A%24q)%7BtotalCount%7D%7D&variables=%7B%22q%22%3A%22BSN%20123456782%22%7D HTTP/1.1\r\nhost: x\r\nx-request-id: mijn-trace-42\r\nconnection: close\r\n\r\n";
     let mut s = TcpStream::connect(&addr).unwrap();
@@ -759,27 +760,8 @@ fn each_request_is_one_json_log_line_with_its_id_and_no_secrets() {
 fn request_lines_reach_the_log_while_the_server_runs_and_follow_the_level() {
     for (level, wanted) in [("info", true), ("warn", false)] {
         let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let addr = format!("127.0.0.1:{port}");
         let log_path = dir.path().join("serve.log");
-        let mut child = bron(dir.path())
-            .arg("serve")
-            .env("BRON_LISTEN", &addr)
-            .env("BRON_LOG", level)
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log_path).unwrap())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let health = "GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n";
-        while http(&addr, health).is_none_or(|(s, _)| s != 200) {
-            assert!(Instant::now() < deadline, "no server");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let (mut child, addr) = start_server_logging(dir.path(), &[("BRON_LOG", level)], &log_path);
         let get = "GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nhost: x\r\nx-request-id: op-tijd-1\r\nconnection: close\r\n\r\n";
         assert_eq!(http(&addr, get).map(|(s, _)| s), Some(200));
         let seen = || std::fs::read_to_string(&log_path).unwrap_or_default();
