@@ -34,7 +34,7 @@ impl Media {
 }
 
 /// Picks the response media type from `Accept`; None when we cannot serve any.
-fn negotiate(headers: &HeaderMap) -> Option<Media> {
+pub(super) fn negotiate(headers: &HeaderMap) -> Option<Media> {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
         return Some(Media::Json);
     };
@@ -263,17 +263,9 @@ pub(super) fn graphql_request(
     Ok(request)
 }
 
-pub(super) async fn post_graphql(
-    State(api): State<Arc<Api>>,
-    axum::Extension(options): axum::Extension<Arc<super::HttpOptions>>,
-    req: Request,
-) -> Response {
-    let (parts, body) = req.into_parts();
-    let Some(media) = negotiate(&parts.headers) else {
-        return not_acceptable();
-    };
-    let content_type = parts
-        .headers
+/// A POST's body must be JSON in UTF-8.
+pub(super) fn json_content_type(headers: &HeaderMap) -> Result<(), Box<Response>> {
+    let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
@@ -288,32 +280,83 @@ pub(super) async fn post_graphql(
         !p.starts_with("charset=") || p == "charset=utf-8"
     });
     if essence != "application/json" || !charset_ok {
-        return error_response(
+        return Err(Box::new(error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
             &format!(
                 "send the request as Content-Type: application/json in UTF-8 (got `{content_type}`)"
             ),
-        );
+        )));
     }
-    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(b) => b,
-        Err(_) => {
-            return error_response(
+    Ok(())
+}
+
+/// The body, up to `MAX_BODY_BYTES`.
+pub(super) async fn read_body(body: axum::body::Body) -> Result<bytes::Bytes, Box<Response>> {
+    axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            Box::new(error_response(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "PAYLOAD_TOO_LARGE",
                 &format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-            );
-        }
+            ))
+        })
+}
+
+/// A POST from a caller without a token answered by its raw form alone
+/// (`key`): the answer cached under it at the current sequence.
+pub(super) fn by_raw_post(api: &Api, key: &[u8; 32], media: Media) -> Option<Response> {
+    let (hit, persisted) = api.cached_raw(key)?;
+    Some(respond(hit, media, cached_kind(persisted)))
+}
+
+/// A GET from a caller without a token answered by its raw form alone
+/// (`key`, of the raw query string `raw`): 304 when the tag it holds is
+/// current, else the answer cached under it. None: decode and run it.
+pub(super) fn by_raw_get(
+    api: &Api,
+    options: &super::HttpOptions,
+    headers: &HeaderMap,
+    key: &[u8; 32],
+    raw: &str,
+    media: Media,
+) -> Option<Response> {
+    let seq = api.hub().seq();
+    if let Some(r) = caching::not_modified_now(headers, seq, key, options) {
+        return Some(tagged(r, cached_kind(names_hash_raw(raw))));
+    }
+    let (hit, persisted) = api.cached_raw(key)?;
+    let seq = hit.seq;
+    let mut r = respond(hit, media, cached_kind(persisted));
+    caching::conditional(&mut r, headers, true, Some(seq), key, options);
+    Some(r)
+}
+
+pub(super) async fn post_graphql(
+    State(api): State<Arc<Api>>,
+    axum::Extension(options): axum::Extension<Arc<super::HttpOptions>>,
+    req: Request,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let Some(media) = negotiate(&parts.headers) else {
+        return not_acceptable();
+    };
+    if let Err(r) = json_content_type(&parts.headers) {
+        return *r;
+    }
+    let bytes = match read_body(body).await {
+        Ok(b) => b,
+        Err(r) => return *r,
     };
     // A caller without a token sending the same body again is answered
     // from the cache before the body is parsed.
     let raw_key = (!parts.headers.contains_key(header::AUTHORIZATION))
         .then(|| caching::raw_key("POST", media.content_type(), &options, &bytes));
     if let Some(key) = &raw_key
-        && let Some((hit, persisted)) = api.cached_raw(key)
+        && let Some(r) = by_raw_post(&api, key, media)
     {
-        return respond(hit, media, cached_kind(persisted));
+        return r;
     }
     let json: serde_json::Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
@@ -392,17 +435,10 @@ pub(super) async fn get_graphql(
         )),
         _ => None,
     };
-    if let (Some(media), Some(key)) = (media, &raw_key) {
-        let seq = api.hub().seq();
-        if let Some(r) = caching::not_modified_now(&headers, seq, key, &options) {
-            return tagged(r, cached_kind(names_hash_raw(raw)));
-        }
-        if let Some((hit, persisted)) = api.cached_raw(key) {
-            let seq = hit.seq;
-            let mut r = respond(hit, media, cached_kind(persisted));
-            caching::conditional(&mut r, &headers, true, Some(seq), key, &options);
-            return r;
-        }
+    if let (Some(media), Some(key)) = (media, &raw_key)
+        && let Some(r) = by_raw_get(&api, &options, headers, key, raw, media)
+    {
+        return r;
     }
     let params = match Params::parse(raw) {
         Ok(p) => p,

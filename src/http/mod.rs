@@ -10,6 +10,7 @@ mod admin;
 mod batch;
 pub mod caching;
 pub mod cors;
+mod front;
 pub mod graphiql;
 mod graphql;
 pub mod log;
@@ -27,6 +28,10 @@ use crate::graphql::Api;
 
 /// Requests larger than this are refused with 413 before they are parsed.
 pub const MAX_BODY_BYTES: usize = 128 * 1024;
+
+/// The API's answers from this size on are compressed for callers that
+/// accept gzip or brotli.
+const COMPRESS_FROM_BYTES: u16 = 1024;
 
 /// What an operator sets about the HTTP side.
 #[derive(Clone)]
@@ -91,6 +96,11 @@ pub fn app(api: Arc<Api>) -> Router {
 /// The HTTP application with an operator's options.
 pub fn app_with(api: Arc<Api>, options: HttpOptions) -> Router {
     let origins = options.cors.clone();
+    let options = Arc::new(options);
+    let front = front::FrontLayer(Arc::new(front::Front {
+        api: api.clone(),
+        options: options.clone(),
+    }));
     let observe = Arc::new(log::Observe {
         api: api.clone(),
         log: options.log_requests,
@@ -109,9 +119,11 @@ pub fn app_with(api: Arc<Api>, options: HttpOptions) -> Router {
             tower_http::compression::CompressionLayer::new()
                 .gzip(true)
                 .br(true)
-                .compress_when(tower_http::compression::predicate::SizeAbove::new(1024)),
+                .compress_when(tower_http::compression::predicate::SizeAbove::new(
+                    COMPRESS_FROM_BYTES,
+                )),
         )
-        .layer(axum::Extension(Arc::new(options)));
+        .layer(axum::Extension(options));
     let api_routes = Router::new()
         .route(
             "/graphql",
@@ -126,11 +138,14 @@ pub fn app_with(api: Arc<Api>, options: HttpOptions) -> Router {
         .merge(admin::router())
         .fallback(not_found)
         .with_state(api);
+    // Around the whole router once, rather than around each route: the
+    // front (repeated anonymous requests), and the log and metrics.
+    let fronted = tower::Layer::layer(&front, routes);
     if observe.log || observe.count {
-        // Around the whole router once, rather than around each route.
-        Router::new().fallback_service(tower::Layer::layer(&log::ObserveLayer(observe), routes))
+        let observed = tower::Layer::layer(&log::ObserveLayer(observe), fronted);
+        Router::new().fallback_service(observed)
     } else {
-        routes
+        Router::new().fallback_service(fronted)
     }
 }
 

@@ -311,3 +311,81 @@ async fn a_get_parameter_given_twice_is_refused() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("`query` is given twice"), "{body}");
 }
+
+/// The headers that say how an answer may be cached, in order.
+fn cache_headers(h: &HeaderMap) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for name in [
+        "etag",
+        "cache-control",
+        "content-type",
+        "vary",
+        "x-bron-cache",
+        "access-control-allow-origin",
+    ] {
+        for v in h.get_all(name) {
+            out.push((name.to_string(), v.to_str().unwrap().to_string()));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_repeated_request_answered_before_the_router_gets_the_headers_the_router_gives() {
+    let t = example_hub().await;
+    // Small answers: found before the router (no compression asked for)
+    // and through it (gzip asked for, too small to compress) alike.
+    get(&t.app, PAGE, &[]).await;
+    let (s1, front, b1) = get(&t.app, PAGE, &[]).await;
+    let (s2, routed, b2) = get(&t.app, PAGE, &[("accept-encoding", "gzip")]).await;
+    assert_eq!((s1, &b1), (s2, &b2));
+    assert_eq!(front.get("x-bron-cache").unwrap(), "hit");
+    assert_eq!(cache_headers(&front), cache_headers(&routed));
+    let body = r#"{"query":"{ __typename products(first: 1) { totalCount } }"}"#;
+    answer(&t.app, post_body(body, None)).await;
+    let (_, front, b1) = answer(&t.app, post_body(body, None)).await;
+    let mut gzip = post_body(body, None);
+    gzip.headers_mut()
+        .insert("accept-encoding", "gzip".parse().unwrap());
+    let (_, routed, b2) = answer(&t.app, gzip).await;
+    assert_eq!(b1, b2);
+    assert_eq!(front.get("x-bron-cache").unwrap(), "hit");
+    assert_eq!(cache_headers(&front), cache_headers(&routed));
+
+    // A large answer says it varies by encoding either way.
+    let large =
+        "/graphql?query=%7Bproducts(first%3A50)%7Bedges%7Bnode%7Btitle%20summary%7D%7D%7D%7D";
+    let (_, _, first) = get(&t.app, large, &[]).await;
+    assert!(first.len() > 1024, "{}", first.len());
+    let (_, front, _) = get(&t.app, large, &[]).await;
+    let (_, routed, _) = get(&t.app, large, &[("accept-encoding", "gzip")]).await;
+    assert_eq!(front.get("x-bron-cache").unwrap(), "hit");
+    assert_eq!(routed.get("content-encoding").unwrap(), "gzip");
+    for h in [&front, &routed] {
+        assert!(
+            h.get_all("vary").iter().any(|v| v == "accept-encoding"),
+            "{h:?}"
+        );
+    }
+
+    // With origins allowed, an answer without the CORS layer still varies
+    // by origin; a request with an origin gets its CORS headers.
+    let api = Arc::new(Api::new(t.hub.clone()).unwrap());
+    let mut options =
+        bron::http::HttpOptions::new("https://www.gemeente.nl", "public, no-cache").unwrap();
+    options.log_requests = false;
+    let app = bron::http::app_with(api, options);
+    get(&app, PAGE, &[]).await;
+    let (_, front, _) = get(&app, PAGE, &[]).await;
+    assert_eq!(front.get("x-bron-cache").unwrap(), "hit");
+    assert!(
+        front.get_all("vary").iter().any(|v| v == "Origin"),
+        "{front:?}"
+    );
+    let (_, cors, _) = get(&app, PAGE, &[("origin", "https://www.gemeente.nl")]).await;
+    assert_eq!(
+        cors.get("access-control-allow-origin").unwrap(),
+        "https://www.gemeente.nl"
+    );
+    assert_eq!(cors.get("x-bron-cache").unwrap(), "hit");
+}
