@@ -422,7 +422,7 @@ pub(super) async fn get_graphql(
     // The request by reference: the `HeaderMap` extractor would copy it.
     let (uri, headers) = (req.uri(), req.headers());
     let raw = uri.query().unwrap_or("");
-    let media = negotiate(&headers);
+    let media = negotiate(headers);
     // A caller without a token asking again is answered by the raw query
     // string, before anything is decoded: 304 when the tag it holds is
     // current, else the answer cached under it.
@@ -471,7 +471,7 @@ pub(super) async fn get_graphql(
         },
         None => None,
     };
-    let viewer = match viewer(&api, &headers).await {
+    let viewer = match viewer(&api, headers).await {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -516,6 +516,6 @@ pub(super) async fn get_graphql(
     let raw = raw_key.map(|key| RawKey { key, persisted });
     let (mut r, seq) = run(&api, viewer, request, media, &options, persisted, raw).await;
     let key = raw_key.unwrap_or_default();
-    caching::conditional(&mut r, &headers, anonymous, seq, &key, &options);
+    caching::conditional(&mut r, headers, anonymous, seq, &key, &options);
     r
 }
