@@ -12,8 +12,6 @@
 //! tokens travel in a header.
 
 use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -106,8 +104,6 @@ pub struct Cors<S> {
     origins: Arc<Origins>,
 }
 
-type Boxed = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
-
 impl<S> tower::Service<Request> for Cors<S>
 where
     S: tower::Service<Request, Response = Response, Error = Infallible>,
@@ -115,7 +111,7 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Either<S::Future, Boxed>;
+    type Future = Either<S::Future, super::Answering>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.inner.poll_ready(cx)

@@ -11,8 +11,6 @@
 //! only decides when to ask first.
 
 use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -51,8 +49,6 @@ pub struct FrontService<S> {
     inner: S,
     f: Arc<Front>,
 }
-
-type Boxed = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
 
 /// The media type to answer in, when the layers behind could not change
 /// the answer to this request: `/graphql`, no token, no `Origin`, no
@@ -104,7 +100,7 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Either<S::Future, Boxed>;
+    type Future = Either<S::Future, super::Answering>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.inner.poll_ready(cx)

@@ -33,6 +33,12 @@ pub const MAX_BODY_BYTES: usize = 128 * 1024;
 /// accept gzip or brotli.
 const COMPRESS_FROM_BYTES: u16 = 1024;
 
+/// The future of an answer made by one of our tower layers (`cors.rs`,
+/// `front.rs`, `log.rs`).
+type Answering = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Response, std::convert::Infallible>> + Send>,
+>;
+
 /// What an operator sets about the HTTP side.
 #[derive(Clone)]
 pub struct HttpOptions {
