@@ -80,7 +80,7 @@ fn log_to_nowhere() {
         .with_writer(std::sync::Mutex::new(null.try_clone().unwrap()))
         .with_ansi(false)
         .init();
-    bron::http::log::write_lines_to(false, false, Box::new(null));
+    bron::http::request_lines::write_lines_to(false, false, Box::new(null));
 }
 
 fn main() {

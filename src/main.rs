@@ -6,7 +6,7 @@ use clap::Parser;
 async fn main() -> std::process::ExitCode {
     let code = run().await;
     // Request lines still waiting (they are written several at a time).
-    bron::http::log::flush_lines();
+    bron::http::request_lines::flush_lines();
     code
 }
 
@@ -28,7 +28,7 @@ async fn run() -> std::process::ExitCode {
     }
     // Request lines, in the same layout, without tracing's formatter,
     // several to a write.
-    bron::http::log::write_lines_to(json, ansi, Box::new(std::io::stderr()));
+    bron::http::request_lines::write_lines_to(json, ansi, Box::new(std::io::stderr()));
     match bron::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -16,6 +16,7 @@ mod graphql;
 pub mod log;
 pub mod metrics;
 pub mod persisted;
+pub mod request_lines;
 
 use std::sync::Arc;
 

@@ -1,0 +1,346 @@
+//! Request lines as `bron serve` writes them (`write_lines_to`): formatted
+//! here, in the layout of the other log lines (tracing-subscriber's text or
+//! flattened JSON), and written several to a write (at 4 KiB, or within
+//! 50 ms by a thread of their own). tracing's field visitors and formatter
+//! cost several µs a line, a system call per line 1–2 µs more on these
+//! machines; this costs a fraction of one. What goes into a line is
+//! `log.rs`'s business.
+
+use std::io::Write;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Where `bron serve` writes request lines, and how.
+struct Lines {
+    json: bool,
+    ansi: bool,
+    out: Mutex<Pending>,
+}
+
+/// Lines formatted but not yet written, and the writer.
+struct Pending {
+    out: Box<dyn Write + Send>,
+    buf: Vec<u8>,
+    /// When the oldest line in `buf` was added.
+    since: Instant,
+}
+
+/// Lines are written together up to this many bytes: a write this size to
+/// a pipe is atomic, so another thread's log line never lands inside one.
+const WRITE_BYTES: usize = 4096;
+/// No line waits much longer than this.
+const WRITE_WITHIN: Duration = Duration::from_millis(50);
+
+static LINES: OnceLock<Lines> = OnceLock::new();
+
+/// Request lines from now on are formatted here and written to `out`, as
+/// JSON objects (`json`) or text (with colours when `ansi`), in the layout
+/// the process's `tracing` subscriber uses for its other lines. They are
+/// written several at a time: when 4 KiB are waiting, and otherwise within
+/// 50 ms by a thread of their own; call `flush_lines` before the process
+/// exits. Set once per process; false if it was set already.
+pub fn write_lines_to(json: bool, ansi: bool, out: Box<dyn Write + Send>) -> bool {
+    let set = LINES
+        .set(Lines {
+            json,
+            ansi,
+            out: Mutex::new(Pending {
+                out,
+                buf: Vec::with_capacity(WRITE_BYTES),
+                since: Instant::now(),
+            }),
+        })
+        .is_ok();
+    if set {
+        // A request's own thread writes only when 4 KiB wait: writing on
+        // every idle moment cost a system call every few requests.
+        let flusher = std::thread::Builder::new()
+            .name("bron-request-log".into())
+            .spawn(|| {
+                loop {
+                    std::thread::sleep(WRITE_WITHIN);
+                    flush_lines();
+                }
+            });
+        if let Err(e) = flusher {
+            tracing::warn!(error = %e, "no thread to write request lines; they are written at 4 KiB");
+        }
+    }
+    set
+}
+
+/// Writes the request lines waiting, if any. Cheap when none wait.
+pub fn flush_lines() {
+    if let Some(lines) = LINES.get() {
+        let mut p = lines.out.lock().unwrap_or_else(|e| e.into_inner());
+        p.write_out();
+    }
+}
+
+impl Pending {
+    fn write_out(&mut self) {
+        if self.buf.is_empty() {
+            return;
+        }
+        // A log that cannot be written must not fail a request.
+        let _ = self.out.write_all(&self.buf);
+        let _ = self.out.flush();
+        self.buf.clear();
+    }
+}
+
+/// One request line's fields.
+pub(super) struct Line<'a> {
+    /// The wall-clock time, since the Unix epoch.
+    pub(super) at: Duration,
+    pub(super) warn: bool,
+    pub(super) id: &'a str,
+    pub(super) method: &'a str,
+    pub(super) path: &'a str,
+    pub(super) status: u16,
+    pub(super) outcome: &'a str,
+    pub(super) micros: u64,
+    pub(super) operation: &'a str,
+    pub(super) cached: bool,
+}
+
+impl Lines {
+    fn write(&self, line: &Line, now: Instant) {
+        let mut text = Vec::with_capacity(320);
+        if self.json {
+            json_line(&mut text, line);
+        } else {
+            text_line(&mut text, line, self.ansi);
+        }
+        let mut p = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        if p.buf.len() + text.len() > WRITE_BYTES {
+            p.write_out();
+        }
+        if p.buf.is_empty() {
+            p.since = now;
+        }
+        p.buf.extend_from_slice(&text);
+        if now.saturating_duration_since(p.since) >= WRITE_WITHIN {
+            p.write_out();
+        }
+    }
+}
+
+/// `2026-12-03T16:19:40.123456Z  INFO bron::request: request request_id=…`
+fn text_line(buf: &mut Vec<u8>, l: &Line, ansi: bool) {
+    let level: &[u8] = if l.warn { b" WARN" } else { b" INFO" };
+    if ansi {
+        buf.extend_from_slice(b"\x1b[2m");
+        rfc3339(buf, l.at);
+        buf.extend_from_slice(b"\x1b[0m ");
+        buf.extend_from_slice(if l.warn { b"\x1b[33m" } else { b"\x1b[32m" });
+        buf.extend_from_slice(level);
+        buf.extend_from_slice(b"\x1b[0m \x1b[2mbron::request:\x1b[0m request ");
+    } else {
+        rfc3339(buf, l.at);
+        buf.push(b' ');
+        buf.extend_from_slice(level);
+        buf.extend_from_slice(b" bron::request: request ");
+    }
+    for (name, value) in [
+        ("request_id=", l.id),
+        (" method=", l.method),
+        (" path=", l.path),
+    ] {
+        buf.extend_from_slice(name.as_bytes());
+        buf.extend_from_slice(value.as_bytes());
+    }
+    buf.extend_from_slice(b" status=");
+    number(buf, u64::from(l.status), 1);
+    buf.extend_from_slice(b" outcome=");
+    buf.extend_from_slice(l.outcome.as_bytes());
+    buf.extend_from_slice(b" ms=");
+    millis(buf, l.micros);
+    buf.extend_from_slice(b" operation=");
+    buf.extend_from_slice(l.operation.as_bytes());
+    buf.extend_from_slice(if l.cached {
+        b" cached=true\n"
+    } else {
+        b" cached=false\n"
+    });
+}
+
+/// `{"timestamp":…,"level":"INFO","message":"request",…,"target":"bron::request"}`,
+/// the keys of tracing-subscriber's flattened JSON.
+fn json_line(buf: &mut Vec<u8>, l: &Line) {
+    buf.extend_from_slice(b"{\"timestamp\":\"");
+    rfc3339(buf, l.at);
+    buf.extend_from_slice(if l.warn {
+        b"\",\"level\":\"WARN\""
+    } else {
+        b"\",\"level\":\"INFO\""
+    });
+    buf.extend_from_slice(b",\"message\":\"request\",\"request_id\":");
+    json_string(buf, l.id);
+    buf.extend_from_slice(b",\"method\":");
+    json_string(buf, l.method);
+    buf.extend_from_slice(b",\"path\":");
+    json_string(buf, l.path);
+    buf.extend_from_slice(b",\"status\":");
+    number(buf, u64::from(l.status), 1);
+    buf.extend_from_slice(b",\"outcome\":");
+    json_string(buf, l.outcome);
+    buf.extend_from_slice(b",\"ms\":");
+    millis(buf, l.micros);
+    buf.extend_from_slice(b",\"operation\":");
+    json_string(buf, l.operation);
+    buf.extend_from_slice(if l.cached {
+        b",\"cached\":true"
+    } else {
+        b",\"cached\":false"
+    });
+    buf.extend_from_slice(b",\"target\":\"bron::request\"}\n");
+}
+
+fn json_string(buf: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    buf.push(b'"');
+    for &b in s.as_bytes() {
+        match b {
+            b'"' => buf.extend_from_slice(b"\\\""),
+            b'\\' => buf.extend_from_slice(b"\\\\"),
+            0..0x20 => {
+                buf.extend_from_slice(b"\\u00");
+                buf.push(HEX[usize::from(b >> 4)]);
+                buf.push(HEX[usize::from(b & 15)]);
+            }
+            b => buf.push(b),
+        }
+    }
+    buf.push(b'"');
+}
+
+/// `n` in decimal, zero-padded to `width` digits.
+fn number(buf: &mut Vec<u8>, mut n: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    while n > 0 || digits.len() - i < width {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    buf.extend_from_slice(&digits[i..]);
+}
+
+/// Microseconds as milliseconds with three decimals: `0.042`.
+fn millis(buf: &mut Vec<u8>, micros: u64) {
+    number(buf, micros / 1000, 1);
+    buf.push(b'.');
+    number(buf, micros % 1000, 3);
+}
+
+/// A time since the Unix epoch in UTC as RFC 3339 with microseconds, as
+/// tracing-subscriber writes it.
+fn rfc3339(buf: &mut Vec<u8>, at: Duration) {
+    let secs = at.as_secs();
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    let s = secs % 86_400;
+    number(buf, y.max(0) as u64, 4);
+    buf.push(b'-');
+    number(buf, u64::from(m), 2);
+    buf.push(b'-');
+    number(buf, u64::from(d), 2);
+    buf.push(b'T');
+    number(buf, s / 3600, 2);
+    buf.push(b':');
+    number(buf, s / 60 % 60, 2);
+    buf.push(b':');
+    number(buf, s % 60, 2);
+    buf.push(b'.');
+    number(buf, u64::from(at.subsec_micros()), 6);
+    buf.push(b'Z');
+}
+
+/// Year, month and day of a day number counted from 1970-01-01 (the
+/// proleptic Gregorian calendar, as in Howard Hinnant's date algorithms).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// Whether `write_lines_to` was called (else lines go through `tracing`).
+pub(super) fn active() -> bool {
+    LINES.get().is_some()
+}
+
+/// Adds `line` to what waits to be written (`now`: when it was made).
+pub(super) fn write(line: &Line, now: Instant) {
+    if let Some(lines) = LINES.get() {
+        lines.write(line, now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_rfc_3339() {
+        let at = |secs: u64, micros: u32| {
+            let mut s = Vec::new();
+            rfc3339(&mut s, Duration::new(secs, micros * 1000));
+            String::from_utf8(s).unwrap()
+        };
+        assert_eq!(at(0, 0), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(at(951_782_400, 7), "2000-02-29T00:00:00.000007Z");
+        assert_eq!(at(1_796_315_980, 123_456), "2026-12-03T16:39:40.123456Z");
+        assert_eq!(at(4_107_542_399, 999_999), "2100-02-28T23:59:59.999999Z");
+    }
+
+    fn line(path: &'static str) -> Line<'static> {
+        Line {
+            at: Duration::new(1_796_315_980, 123_456_000),
+            warn: false,
+            id: "abc-1",
+            method: "GET",
+            path,
+            status: 304,
+            outcome: "not_modified",
+            micros: 42,
+            operation: "persisted",
+            cached: true,
+        }
+    }
+
+    #[test]
+    fn json_lines_have_tracing_s_keys_and_escape_the_path() {
+        let mut s = Vec::new();
+        json_line(&mut s, &line("/a\"b\\c\u{1}"));
+        assert!(s.ends_with(b"\n"));
+        let v: serde_json::Value = serde_json::from_slice(&s).unwrap();
+        assert_eq!(v["message"], "request");
+        assert_eq!(v["level"], "INFO");
+        assert_eq!(v["target"], "bron::request");
+        assert_eq!(v["request_id"], "abc-1");
+        assert_eq!(v["path"], "/a\"b\\c\u{1}");
+        assert_eq!(v["status"], 304);
+        assert_eq!(v["ms"], 0.042);
+        assert_eq!(v["cached"], true);
+        assert_eq!(v["timestamp"], "2026-12-03T16:39:40.123456Z");
+    }
+
+    #[test]
+    fn text_lines_look_like_the_other_log_lines() {
+        let mut s = Vec::new();
+        let mut l = line("/graphql");
+        l.micros = 12_345_678;
+        text_line(&mut s, &l, false);
+        assert_eq!(
+            String::from_utf8(s).unwrap(),
+            "2026-12-03T16:39:40.123456Z  INFO bron::request: request request_id=abc-1 method=GET path=/graphql status=304 outcome=not_modified ms=12345.678 operation=persisted cached=true\n"
+        );
+    }
+}
