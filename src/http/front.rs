@@ -7,7 +7,7 @@
 //! layer, and one that accepts gzip or brotli through the compression
 //! layer. Anything else, and every miss, goes on to the router unchanged
 //! (a POST with the body already read). What the handlers do with the raw
-//! form is theirs (`graphql::by_raw_get`, `graphql::by_raw_post`); this
+//! form is theirs (`get::by_raw_get`, `graphql::by_raw_post`); this
 //! only decides when to ask first.
 
 use std::convert::Infallible;
@@ -20,6 +20,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::Response;
 use futures_util::future::Either;
 
+use super::get;
 use super::graphql::{self, Media};
 use super::{HttpOptions, caching};
 use crate::graphql::Api;
@@ -115,7 +116,7 @@ where
             Method::GET => {
                 let raw = req.uri().query().unwrap_or("");
                 let key = caching::raw_key("GET", media.content_type(), &f.options, raw.as_bytes());
-                match graphql::by_raw_get(&f.api, &f.options, req.headers(), &key, raw, media) {
+                match get::by_raw_get(&f.api, &f.options, req.headers(), &key, raw, media) {
                     Some(r) => Either::Right(Box::pin(std::future::ready(Ok(as_layers_would(
                         r, &f.options,
                     ))))),

@@ -17,10 +17,11 @@ use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use axum::extract::Request;
-use axum::http::{HeaderValue, Method, Uri};
+use axum::http::uri::PathAndQuery;
+use axum::http::{HeaderName, HeaderValue, Method};
 use axum::response::Response;
 
 use super::request_lines;
@@ -64,23 +65,27 @@ pub fn operation_kind(query: &str) -> RequestKind {
     }
 }
 
-/// A caller's request id when it is short and plain.
-fn callers_request_id(req: &Request) -> Option<String> {
+/// The header that carries a request's id, both ways.
+static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// A caller's request id when it is short and plain (kept as the header
+/// value it came in, to send back unchanged).
+fn callers_request_id(req: &Request) -> Option<HeaderValue> {
     req.headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
+        .get(&X_REQUEST_ID)
         .filter(|v| {
             (1..=64).contains(&v.len())
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+                && v.as_bytes()
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
         })
-        .map(str::to_string)
+        .cloned()
 }
 
 /// A UUIDv7 at `now`: the time in milliseconds, then 80 bits that are a
 /// random number drawn once per process plus a counter, so ids are unique
 /// without asking the kernel for randomness on every request.
-fn new_request_id(now: Duration) -> String {
+fn new_request_id(now: Duration) -> [u8; 36] {
     static SALT: OnceLock<u128> = OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let salt = *SALT.get_or_init(|| uuid::Uuid::new_v4().as_u128());
@@ -90,7 +95,34 @@ fn new_request_id(now: Duration) -> String {
     let millis = now.as_millis() as u64;
     let id = uuid::Builder::from_unix_timestamp_millis(millis, &tail).into_uuid();
     let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
-    id.hyphenated().encode_lower(&mut buf).to_string()
+    id.hyphenated().encode_lower(&mut buf);
+    buf
+}
+
+/// A request's id: the caller's, or one made here (hex digits and hyphens).
+enum RequestId {
+    Callers(HeaderValue),
+    Made([u8; 36]),
+}
+
+impl RequestId {
+    fn as_str(&self) -> &str {
+        let bytes = match self {
+            RequestId::Callers(v) => v.as_bytes(),
+            RequestId::Made(b) => b,
+        };
+        // Both are plain ASCII: checked when it came in, or made so.
+        std::str::from_utf8(bytes).unwrap_or("-")
+    }
+
+    fn into_header(self) -> HeaderValue {
+        match self {
+            RequestId::Callers(v) => v,
+            RequestId::Made(b) => {
+                HeaderValue::from_bytes(&b).unwrap_or_else(|_| HeaderValue::from_static("-"))
+            }
+        }
+    }
 }
 
 /// What the layer does: log, count, or both.
@@ -138,31 +170,31 @@ where
     fn call(&mut self, req: Request) -> Self::Future {
         let started = Instant::now();
         let admin = req.uri().path().starts_with("/admin");
-        // The URI's parts are shared bytes: keeping it copies no path.
-        let logged = self.o.log.then(|| {
-            (
-                callers_request_id(&req),
-                req.method().clone(),
-                req.uri().clone(),
-            )
+        let logged = self.o.log.then(|| Asked {
+            id: callers_request_id(&req),
+            method: req.method().clone(),
+            // Shared bytes: keeping it copies no path.
+            path: req.uri().path_and_query().cloned(),
         });
         let answer = self.inner.call(req);
         let o = self.o.clone();
         Box::pin(async move {
-            let resp = answer.await?;
-            Ok(finish(&o, started, admin, logged, resp))
+            let mut resp = answer.await?;
+            finish(&o, started, admin, logged, &mut resp);
+            Ok(resp)
         })
     }
 }
 
+/// What a request's log line needs from the request.
+struct Asked {
+    id: Option<HeaderValue>,
+    method: Method,
+    path: Option<PathAndQuery>,
+}
+
 /// Counts and logs one answered request.
-fn finish(
-    o: &Observe,
-    started: Instant,
-    admin: bool,
-    logged: Option<(Option<String>, Method, Uri)>,
-    mut resp: Response,
-) -> Response {
+fn finish(o: &Observe, started: Instant, admin: bool, logged: Option<Asked>, resp: &mut Response) {
     let ended = Instant::now();
     let elapsed = ended - started;
     let status = resp.status().as_u16();
@@ -182,50 +214,42 @@ fn finish(
             .metrics()
             .request(kind, outcome, elapsed.as_secs_f64());
     }
-    let Some((id, method, uri)) = logged else {
-        return resp;
+    let Some(Asked { id, method, path }) = logged else {
+        return;
     };
-    let wall = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    let id = id.unwrap_or_else(|| new_request_id(wall));
-    if let Ok(v) = HeaderValue::from_str(&id) {
-        resp.headers_mut().insert("x-request-id", v);
-    }
+    let wall = request_lines::wall_clock(ended);
+    let id = match id {
+        Some(v) => RequestId::Callers(v),
+        None => RequestId::Made(new_request_id(wall)),
+    };
     let (operation, outcome) = (kind.as_str(), outcome.as_str());
     let cached = facts.is_some_and(|f| f.cached);
-    let path = uri.path();
+    let path = path.as_ref().map_or("/", PathAndQuery::path);
     let warn = status >= 500;
     if request_lines::active() {
-        let enabled = if warn {
-            tracing::enabled!(target: "bron::request", tracing::Level::WARN)
-        } else {
-            tracing::enabled!(target: "bron::request", tracing::Level::INFO)
+        let line = request_lines::Line {
+            at: wall,
+            warn,
+            id: id.as_str(),
+            method: method.as_str(),
+            path,
+            status,
+            outcome,
+            micros: elapsed.as_micros() as u64,
+            operation,
+            cached,
         };
-        if enabled {
-            let line = request_lines::Line {
-                at: wall,
-                warn,
-                id: &id,
-                method: method.as_str(),
-                path,
-                status,
-                outcome,
-                micros: elapsed.as_micros() as u64,
-                operation,
-                cached,
-            };
-            request_lines::write(&line, ended);
-        }
+        request_lines::write(&line, ended);
     } else {
         let ms = elapsed.as_secs_f64() * 1e3;
         if warn {
-            tracing::warn!(target: "bron::request", request_id = %id, %method, %path, status, outcome, ms, operation, cached, "request");
+            tracing::warn!(target: "bron::request", request_id = %id.as_str(), %method, %path, status, outcome, ms, operation, cached, "request");
         } else {
-            tracing::info!(target: "bron::request", request_id = %id, %method, %path, status, outcome, ms, operation, cached, "request");
+            tracing::info!(target: "bron::request", request_id = %id.as_str(), %method, %path, status, outcome, ms, operation, cached, "request");
         }
     }
-    resp
+    resp.headers_mut()
+        .insert(X_REQUEST_ID.clone(), id.into_header());
 }
 
 #[cfg(test)]
@@ -244,11 +268,14 @@ mod tests {
 
     #[test]
     fn request_ids_are_version_7_uuids_and_differ() {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap();
         let a = new_request_id(now);
         let b = new_request_id(now);
         assert_ne!(a, b);
-        let u = uuid::Uuid::parse_str(&a).unwrap();
+        let a = std::str::from_utf8(&a).unwrap();
+        let u = uuid::Uuid::parse_str(a).unwrap();
         assert_eq!(u.get_version_num(), 7);
         assert_eq!(a.len(), 36);
     }

@@ -11,6 +11,7 @@ mod batch;
 pub mod caching;
 pub mod cors;
 mod front;
+mod get;
 pub mod graphiql;
 mod graphql;
 pub mod log;
@@ -134,7 +135,7 @@ pub fn app_with(api: Arc<Api>, options: HttpOptions) -> Router {
     let api_routes = Router::new()
         .route(
             "/graphql",
-            get(graphql::get_graphql).post(graphql::post_graphql),
+            get(get::get_graphql).post(graphql::post_graphql),
         )
         .route("/graphql/schema.graphql", get(schema_sdl))
         .route("/graphql/assets/{file}", get(graphiql::asset))

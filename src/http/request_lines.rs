@@ -7,13 +7,18 @@
 //! `log.rs`'s business.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Where `bron serve` writes request lines, and how.
 struct Lines {
     json: bool,
     ansi: bool,
+    /// Whether `BRON_LOG` lets request lines of level INFO and WARN
+    /// through, asked once: the filter is set before the lines are.
+    info: bool,
+    warn: bool,
     out: Mutex<Pending>,
 }
 
@@ -23,6 +28,10 @@ struct Pending {
     buf: Vec<u8>,
     /// When the oldest line in `buf` was added.
     since: Instant,
+    /// The second of the last line's time, and its date and time in
+    /// RFC 3339 up to the fraction (`2026-12-03T16:39:40.`).
+    second: u64,
+    second_text: [u8; 20],
 }
 
 /// Lines are written together up to this many bytes: a write this size to
@@ -33,25 +42,60 @@ const WRITE_WITHIN: Duration = Duration::from_millis(50);
 
 static LINES: OnceLock<Lines> = OnceLock::new();
 
+/// The wall clock, read from the monotonic one: `WALL_AT_START` is the
+/// wall-clock time (ns since the Unix epoch) at `START`, set again every
+/// 50 ms by the writer thread, so a line costs no wall-clock read.
+static START: OnceLock<Instant> = OnceLock::new();
+static WALL_AT_START: AtomicU64 = AtomicU64::new(0);
+
+fn set_wall_clock() {
+    let start = *START.get_or_init(Instant::now);
+    let wall = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .saturating_sub(start.elapsed());
+    WALL_AT_START.store(wall.as_nanos() as u64, Ordering::Relaxed);
+}
+
+/// The wall-clock time (since the Unix epoch) at `now`.
+pub(super) fn wall_clock(now: Instant) -> Duration {
+    match START.get() {
+        Some(start) if active() => {
+            Duration::from_nanos(WALL_AT_START.load(Ordering::Relaxed))
+                + now.saturating_duration_since(*start)
+        }
+        _ => SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default(),
+    }
+}
+
 /// Request lines from now on are formatted here and written to `out`, as
 /// JSON objects (`json`) or text (with colours when `ansi`), in the layout
 /// the process's `tracing` subscriber uses for its other lines. They are
 /// written several at a time: when 4 KiB are waiting, and otherwise within
 /// 50 ms by a thread of their own; call `flush_lines` before the process
-/// exits. Set once per process; false if it was set already.
+/// exits. Call it after the `tracing` subscriber is set: whether its
+/// filter lets request lines through is asked here, once. Set once per
+/// process; false if it was set already.
 pub fn write_lines_to(json: bool, ansi: bool, out: Box<dyn Write + Send>) -> bool {
     let set = LINES
         .set(Lines {
             json,
             ansi,
+            info: tracing::enabled!(target: "bron::request", tracing::Level::INFO),
+            warn: tracing::enabled!(target: "bron::request", tracing::Level::WARN),
             out: Mutex::new(Pending {
                 out,
                 buf: Vec::with_capacity(WRITE_BYTES),
                 since: Instant::now(),
+                second: u64::MAX,
+                second_text: [0; 20],
             }),
         })
         .is_ok();
     if set {
+        set_wall_clock();
         // A request's own thread writes only when 4 KiB wait: writing on
         // every idle moment cost a system call every few requests.
         let flusher = std::thread::Builder::new()
@@ -59,6 +103,7 @@ pub fn write_lines_to(json: bool, ansi: bool, out: Box<dyn Write + Send>) -> boo
             .spawn(|| {
                 loop {
                     std::thread::sleep(WRITE_WITHIN);
+                    set_wall_clock();
                     flush_lines();
                 }
             });
@@ -104,48 +149,100 @@ pub(super) struct Line<'a> {
     pub(super) cached: bool,
 }
 
+/// A path or method is cut to this many bytes in a line.
+const MAX_PATH: usize = 256;
+
 impl Lines {
+    /// Formats `line` straight into what waits to be written: no buffer
+    /// of its own, and the lock held for a few hundred bytes' formatting.
     fn write(&self, line: &Line, now: Instant) {
-        let mut text = Vec::with_capacity(320);
-        if self.json {
-            json_line(&mut text, line);
-        } else {
-            text_line(&mut text, line, self.ansi);
+        if !(if line.warn { self.warn } else { self.info }) {
+            return;
         }
         let mut p = self.out.lock().unwrap_or_else(|e| e.into_inner());
-        if p.buf.len() + text.len() > WRITE_BYTES {
+        let p = &mut *p;
+        if p.buf.len() + line.most_bytes() > WRITE_BYTES {
             p.write_out();
         }
         if p.buf.is_empty() {
             p.since = now;
         }
-        p.buf.extend_from_slice(&text);
+        let second = line.at.as_secs();
+        if second != p.second {
+            let mut text = Vec::with_capacity(20);
+            date_and_time(&mut text, second);
+            p.second_text.copy_from_slice(&text);
+            p.second = second;
+        }
+        let at = At {
+            second: &p.second_text,
+            micros: line.at.subsec_micros(),
+        };
+        if self.json {
+            json_line(&mut p.buf, line, &at);
+        } else {
+            text_line(&mut p.buf, line, &at, self.ansi);
+        }
         if now.saturating_duration_since(p.since) >= WRITE_WITHIN {
             p.write_out();
         }
     }
 }
 
+/// A line's time as RFC 3339: its second's text and the microseconds.
+struct At<'a> {
+    second: &'a [u8; 20],
+    micros: u32,
+}
+
+impl At<'_> {
+    fn write(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(self.second);
+        number(buf, u64::from(self.micros), 6);
+        buf.push(b'Z');
+    }
+}
+
+impl Line<'_> {
+    /// At least the length of this line in either layout: the fixed parts,
+    /// colours, the fields, and escapes doubling the path at most.
+    fn most_bytes(&self) -> usize {
+        300 + self.id.len() + short(self.method).len() + 2 * short(self.path).len()
+    }
+}
+
+/// `path` cut to at most `MAX_PATH` bytes, at a character boundary.
+fn short(path: &str) -> &str {
+    if path.len() <= MAX_PATH {
+        return path;
+    }
+    let mut end = MAX_PATH;
+    while !path.is_char_boundary(end) {
+        end -= 1;
+    }
+    &path[..end]
+}
+
 /// `2026-12-03T16:19:40.123456Z  INFO bron::request: request request_id=…`
-fn text_line(buf: &mut Vec<u8>, l: &Line, ansi: bool) {
+fn text_line(buf: &mut Vec<u8>, l: &Line, at: &At, ansi: bool) {
     let level: &[u8] = if l.warn { b" WARN" } else { b" INFO" };
     if ansi {
         buf.extend_from_slice(b"\x1b[2m");
-        rfc3339(buf, l.at);
+        at.write(buf);
         buf.extend_from_slice(b"\x1b[0m ");
         buf.extend_from_slice(if l.warn { b"\x1b[33m" } else { b"\x1b[32m" });
         buf.extend_from_slice(level);
         buf.extend_from_slice(b"\x1b[0m \x1b[2mbron::request:\x1b[0m request ");
     } else {
-        rfc3339(buf, l.at);
+        at.write(buf);
         buf.push(b' ');
         buf.extend_from_slice(level);
         buf.extend_from_slice(b" bron::request: request ");
     }
     for (name, value) in [
         ("request_id=", l.id),
-        (" method=", l.method),
-        (" path=", l.path),
+        (" method=", short(l.method)),
+        (" path=", short(l.path)),
     ] {
         buf.extend_from_slice(name.as_bytes());
         buf.extend_from_slice(value.as_bytes());
@@ -167,9 +264,9 @@ fn text_line(buf: &mut Vec<u8>, l: &Line, ansi: bool) {
 
 /// `{"timestamp":…,"level":"INFO","message":"request",…,"target":"bron::request"}`,
 /// the keys of tracing-subscriber's flattened JSON.
-fn json_line(buf: &mut Vec<u8>, l: &Line) {
+fn json_line(buf: &mut Vec<u8>, l: &Line, at: &At) {
     buf.extend_from_slice(b"{\"timestamp\":\"");
-    rfc3339(buf, l.at);
+    at.write(buf);
     buf.extend_from_slice(if l.warn {
         b"\",\"level\":\"WARN\""
     } else {
@@ -178,9 +275,9 @@ fn json_line(buf: &mut Vec<u8>, l: &Line) {
     buf.extend_from_slice(b",\"message\":\"request\",\"request_id\":");
     json_string(buf, l.id);
     buf.extend_from_slice(b",\"method\":");
-    json_string(buf, l.method);
+    json_string(buf, short(l.method));
     buf.extend_from_slice(b",\"path\":");
-    json_string(buf, l.path);
+    json_string(buf, short(l.path));
     buf.extend_from_slice(b",\"status\":");
     number(buf, u64::from(l.status), 1);
     buf.extend_from_slice(b",\"outcome\":");
@@ -234,13 +331,12 @@ fn millis(buf: &mut Vec<u8>, micros: u64) {
     number(buf, micros % 1000, 3);
 }
 
-/// A time since the Unix epoch in UTC as RFC 3339 with microseconds, as
-/// tracing-subscriber writes it.
-fn rfc3339(buf: &mut Vec<u8>, at: Duration) {
-    let secs = at.as_secs();
+/// A second since the Unix epoch in UTC as RFC 3339 up to the fraction,
+/// 20 bytes: `2026-12-03T16:39:40.` (years 0 to 9999).
+fn date_and_time(buf: &mut Vec<u8>, secs: u64) {
     let (y, m, d) = civil_from_days((secs / 86_400) as i64);
     let s = secs % 86_400;
-    number(buf, y.max(0) as u64, 4);
+    number(buf, y.clamp(0, 9999) as u64, 4);
     buf.push(b'-');
     number(buf, u64::from(m), 2);
     buf.push(b'-');
@@ -252,8 +348,6 @@ fn rfc3339(buf: &mut Vec<u8>, at: Duration) {
     buf.push(b':');
     number(buf, s % 60, 2);
     buf.push(b'.');
-    number(buf, u64::from(at.subsec_micros()), 6);
-    buf.push(b'Z');
 }
 
 /// Year, month and day of a day number counted from 1970-01-01 (the
@@ -277,6 +371,7 @@ pub(super) fn active() -> bool {
 }
 
 /// Adds `line` to what waits to be written (`now`: when it was made).
+/// Not written when `BRON_LOG` leaves out request lines of its level.
 pub(super) fn write(line: &Line, now: Instant) {
     if let Some(lines) = LINES.get() {
         lines.write(line, now);
@@ -290,14 +385,37 @@ mod tests {
     #[test]
     fn dates_are_written_as_rfc_3339() {
         let at = |secs: u64, micros: u32| {
+            let mut second = Vec::new();
+            date_and_time(&mut second, secs);
             let mut s = Vec::new();
-            rfc3339(&mut s, Duration::new(secs, micros * 1000));
+            At {
+                second: &second.try_into().unwrap(),
+                micros,
+            }
+            .write(&mut s);
             String::from_utf8(s).unwrap()
         };
         assert_eq!(at(0, 0), "1970-01-01T00:00:00.000000Z");
         assert_eq!(at(951_782_400, 7), "2000-02-29T00:00:00.000007Z");
         assert_eq!(at(1_796_315_980, 123_456), "2026-12-03T16:39:40.123456Z");
         assert_eq!(at(4_107_542_399, 999_999), "2100-02-28T23:59:59.999999Z");
+    }
+
+    /// `l` in JSON, or as text with or without colours.
+    fn formatted(l: &Line, json: bool, ansi: bool) -> Vec<u8> {
+        let mut second = Vec::new();
+        date_and_time(&mut second, l.at.as_secs());
+        let at = At {
+            second: &second.try_into().unwrap(),
+            micros: l.at.subsec_micros(),
+        };
+        let mut s = Vec::new();
+        if json {
+            json_line(&mut s, l, &at);
+        } else {
+            text_line(&mut s, l, &at, ansi);
+        }
+        s
     }
 
     fn line(path: &'static str) -> Line<'static> {
@@ -317,8 +435,7 @@ mod tests {
 
     #[test]
     fn json_lines_have_tracing_s_keys_and_escape_the_path() {
-        let mut s = Vec::new();
-        json_line(&mut s, &line("/a\"b\\c\u{1}"));
+        let s = formatted(&line("/a\"b\\c\u{1}"), true, false);
         assert!(s.ends_with(b"\n"));
         let v: serde_json::Value = serde_json::from_slice(&s).unwrap();
         assert_eq!(v["message"], "request");
@@ -333,11 +450,36 @@ mod tests {
     }
 
     #[test]
+    fn a_line_is_never_longer_than_its_estimate() {
+        let long = "/\\\"é".repeat(200);
+        let mut l = line("");
+        l.path = &long;
+        l.method = &long;
+        l.id = "0123456789012345678901234567890123456789012345678901234567890123";
+        l.micros = u64::MAX;
+        l.warn = true;
+        l.outcome = "server_error";
+        l.operation = "subscription";
+        for (json, ansi) in [(true, false), (false, true), (false, false)] {
+            let s = formatted(&l, json, ansi);
+            assert!(
+                s.len() <= l.most_bytes(),
+                "{} > {}",
+                s.len(),
+                l.most_bytes()
+            );
+            assert!(
+                std::str::from_utf8(&s).is_ok(),
+                "cut at a character boundary"
+            );
+        }
+    }
+
+    #[test]
     fn text_lines_look_like_the_other_log_lines() {
-        let mut s = Vec::new();
         let mut l = line("/graphql");
         l.micros = 12_345_678;
-        text_line(&mut s, &l, false);
+        let s = formatted(&l, false, false);
         assert_eq!(
             String::from_utf8(s).unwrap(),
             "2026-12-03T16:39:40.123456Z  INFO bron::request: request request_id=abc-1 method=GET path=/graphql status=304 outcome=not_modified ms=12345.678 operation=persisted cached=true\n"
