@@ -208,12 +208,13 @@ fn main() {
     );
 
     let only: Option<String> = std::env::args().skip_while(|a| a != "--case").nth(1);
+    let mut added_us = 0.0;
     if only
         .as_ref()
         .is_none_or(|o| on_off::ON_OFF.contains(o.as_str()))
     {
         let body = json!({"query": PAGE, "variables": {"s": "product-7"}}).to_string();
-        server_rt.block_on(on_off::in_process(cached.clone(), &body));
+        added_us = server_rt.block_on(on_off::in_process(cached.clone(), &body));
     }
 
     let client_rt = tokio::runtime::Builder::new_current_thread()
@@ -350,7 +351,7 @@ fn main() {
             .as_ref()
             .is_none_or(|o| on_off::ON_OFF.contains(o.as_str()))
         {
-            on_off::over_http(addr, secs, &page_body("product-7".into())).await;
+            on_off::over_http(addr, secs, &page_body("product-7".into()), added_us).await;
         }
     });
     println!(

@@ -6,53 +6,71 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{Figures, arg, measure, post};
+use super::{arg, post, ten_clients};
 
 pub const ON_OFF: &str = "cached page, request log and metrics on vs off";
 
-/// The cached page with the request log and metrics on (`/on`), each alone
-/// (`/log`, `/count`) and neither (`/off`), in turns (`--rounds`, 3 by
-/// default), each round starting one variant later so that neither drift
-/// nor order favours one; medians of the rounds.
-pub async fn over_http(addr: std::net::SocketAddr, secs: f64, body: &str) {
-    let rounds = arg("--rounds", 3) as usize;
-    println!("\n{ON_OFF}, {rounds} rounds in turns, medians:");
+/// The cached page with ten clients, with the request log and metrics on
+/// (`/on`), each alone (`/log`, `/count`) and neither (`/off`, and `/off2`
+/// to show how far two identical variants differ): short
+/// slices of a quarter of `secs` in turns, four per `--rounds` (3 by
+/// default), each turn starting one variant later so that neither drift
+/// nor order favours one; medians of the slices. `added_us`: what the log
+/// and metrics add to a request through the router in process
+/// (`in_process`), put against the server's whole CPU time per request here.
+pub async fn over_http(addr: std::net::SocketAddr, secs: f64, body: &str, added_us: f64) {
+    let slices = 4 * arg("--rounds", 3) as usize;
+    let slice = secs / 4.0;
+    println!("\n{ON_OFF}, ten clients, {slices} slices of {slice:.1} s in turns, medians:");
     let variants = [
         ("both on", "/on/graphql"),
         ("log only", "/log/graphql"),
         ("metrics only", "/count/graphql"),
+        (
+            "both off, again (the measure's own spread)",
+            "/off2/graphql",
+        ),
         ("both off", "/off/graphql"),
     ];
-    let mut figures: Vec<Vec<Figures>> = vec![Vec::new(); variants.len()];
-    for round in 0..rounds {
+    let mut figures: Vec<Vec<(f64, f64)>> = vec![Vec::new(); variants.len()];
+    for turn in 0..slices {
         for k in 0..variants.len() {
-            let i = (round + k) % variants.len();
+            let i = (turn + k) % variants.len();
             let req = post(variants[i].1, body);
-            figures[i].push(measure(addr, secs, Arc::new(move |_| req.clone())).await);
+            figures[i].push(ten_clients(addr, slice, Arc::new(move |_| req.clone())).await);
         }
     }
-    let median = |v: &[Figures], f: fn(&Figures) -> f64| {
+    let median = |v: &[(f64, f64)], f: fn(&(f64, f64)) -> f64| {
         let mut xs: Vec<f64> = v.iter().map(f).collect();
         xs.sort_by(|a, b| a.total_cmp(b));
         xs[xs.len() / 2]
     };
     let off = &figures[variants.len() - 1];
-    let (off_rps, off_us) = (median(off, |f| f.rps_10), median(off, |f| f.server_us));
+    let (off_rps, off_us) = (median(off, |f| f.0), median(off, |f| f.1));
     for ((name, _), v) in variants.iter().zip(&figures) {
-        let (rps, us) = (median(v, |f| f.rps_10), median(v, |f| f.server_us));
+        let (rps, us) = (median(v, |f| f.0), median(v, |f| f.1));
         println!(
-            "  {name:<12} p50 {:.3} ms; 10 clients {rps:.0}/s = {:.3} x off; server {us:.2} µs a request = {:.3} x off",
-            median(v, |f| f.p50_us) / 1000.0,
+            "  {name:<44} {rps:.0} requests/s = {:.3} x off; server {us:.2} µs a request = {:.3} x off",
             rps / off_rps,
             us / off_us
         );
     }
+    // Two identical variants differ by as much as the log and metrics cost,
+    // so their share is also taken from the steady in-process figure.
+    let on_us = median(&figures[0], |f| f.1);
+    println!(
+        "  their share: +{added_us:.2} µs a request in process, against {on_us:.2} µs of server \
+         CPU a request over HTTP with both on = {:.1}% of the work (throughput {:.3} x off)",
+        100.0 * added_us / on_us,
+        1.0 - added_us / on_us
+    );
 }
 
 /// The cached page through the router in process, no network: what the
 /// request log and the metrics add to the server's own work, measured
 /// without the loopback's noise. Variants in turns, the best round of each.
-pub async fn in_process(api: Arc<bron::graphql::Api>, body: &str) {
+/// Returns what both together add to a request, in µs.
+pub async fn in_process(api: Arc<bron::graphql::Api>, body: &str) -> f64 {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
     let options = |log_requests, metrics| bron::http::HttpOptions {
@@ -110,4 +128,5 @@ pub async fn in_process(api: Arc<bron::graphql::Api>, body: &str) {
     metrics.upkeep();
     println!("  recording one request in the metrics alone: {ns:.0} ns");
     println!();
+    best[0] - off
 }

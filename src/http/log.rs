@@ -157,11 +157,10 @@ pub struct ObserveService<S> {
 impl<S> tower::Service<Request> for ObserveService<S>
 where
     S: tower::Service<Request, Response = Response, Error = Infallible>,
-    S::Future: Send + 'static,
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = super::Answering;
+    type Future = Observed<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.inner.poll_ready(cx)
@@ -176,18 +175,52 @@ where
             // Shared bytes: keeping it copies no path.
             path: req.uri().path_and_query().cloned(),
         });
-        let answer = self.inner.call(req);
-        let o = self.o.clone();
-        Box::pin(async move {
-            let mut resp = answer.await?;
-            finish(&o, started, admin, logged, &mut resp);
-            Ok(resp)
-        })
+        Observed {
+            answer: self.inner.call(req),
+            o: self.o.clone(),
+            started,
+            admin,
+            logged,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The inner service's answer, counted and logged when it is ready: a
+    /// future of its own rather than a boxed `async` block, one allocation
+    /// fewer per request.
+    pub struct Observed<F> {
+        #[pin]
+        answer: F,
+        o: Arc<Observe>,
+        started: Instant,
+        admin: bool,
+        logged: Option<Asked>,
+    }
+}
+
+impl<F> std::future::Future for Observed<F>
+where
+    F: std::future::Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let Ok(mut resp) = std::task::ready!(this.answer.poll(cx));
+        finish(
+            this.o,
+            *this.started,
+            *this.admin,
+            this.logged.take(),
+            &mut resp,
+        );
+        Poll::Ready(Ok(resp))
     }
 }
 
 /// What a request's log line needs from the request.
-struct Asked {
+pub struct Asked {
     id: Option<HeaderValue>,
     method: Method,
     path: Option<PathAndQuery>,
