@@ -171,8 +171,10 @@ impl Lines {
         if second != p.second {
             let mut text = Vec::with_capacity(20);
             date_and_time(&mut text, second);
-            p.second_text.copy_from_slice(&text);
-            p.second = second;
+            if let Ok(text) = <[u8; 20]>::try_from(text.as_slice()) {
+                p.second_text = text;
+                p.second = second;
+            }
         }
         let at = At {
             second: &p.second_text,
