@@ -1,5 +1,6 @@
 //! `/graphql` over HTTP: authentication, content negotiation, body limits,
-//! GET and POST, and the GraphiQL page for browsers.
+//! the POST handler, and what it shares with the GET handler (`get.rs`):
+//! running a request, answering by the raw form, shaping the response.
 
 use std::sync::Arc;
 
