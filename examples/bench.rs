@@ -375,11 +375,7 @@ async fn in_turns(addr: std::net::SocketAddr, secs: f64, cases: &[(&str, MakeReq
             figures[i].push(measure(addr, secs, make.clone()).await);
         }
     }
-    let median = |v: &[Figures], f: fn(&Figures) -> f64| {
-        let mut xs: Vec<f64> = v.iter().map(f).collect();
-        xs.sort_by(|a, b| a.total_cmp(b));
-        xs[xs.len() / 2]
-    };
+    let median = |v: &[Figures], f: fn(&Figures) -> f64| support::median(v.iter().map(f).collect());
     let us: Vec<f64> = figures.iter().map(|v| median(v, |f| f.server_us)).collect();
     let p50: Vec<f64> = figures.iter().map(|v| median(v, |f| f.p50_us)).collect();
     println!("\n{TURNS}, {rounds} rounds, medians:");

@@ -225,6 +225,12 @@ pub async fn ten_clients(addr: std::net::SocketAddr, secs: f64, make: MakeReques
     (rps, server_us)
 }
 
+/// The middle of `xs` (the upper one of two).
+pub fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    xs[xs.len() / 2]
+}
+
 pub fn status_kb(key: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .unwrap_or_default()

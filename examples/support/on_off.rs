@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{arg, post, ten_clients};
+use super::{arg, median, post, ten_clients};
 
 pub const ON_OFF: &str = "cached page, request log and metrics on vs off";
 
@@ -40,11 +40,7 @@ pub async fn over_http(addr: std::net::SocketAddr, secs: f64, body: &str, added_
             figures[i].push(ten_clients(addr, slice, Arc::new(move |_| req.clone())).await);
         }
     }
-    let median = |v: &[(f64, f64)], f: fn(&(f64, f64)) -> f64| {
-        let mut xs: Vec<f64> = v.iter().map(f).collect();
-        xs.sort_by(|a, b| a.total_cmp(b));
-        xs[xs.len() / 2]
-    };
+    let median = |v: &[(f64, f64)], f: fn(&(f64, f64)) -> f64| median(v.iter().map(f).collect());
     let off = &figures[variants.len() - 1];
     let (off_rps, off_us) = (median(off, |f| f.0), median(off, |f| f.1));
     for ((name, _), v) in variants.iter().zip(&figures) {

@@ -59,8 +59,9 @@ fn set_wall_clock() {
 
 /// The wall-clock time (since the Unix epoch) at `now`.
 pub(super) fn wall_clock(now: Instant) -> Duration {
+    // `START` is set only with the writer thread that keeps it current.
     match START.get() {
-        Some(start) if active() => {
+        Some(start) => {
             Duration::from_nanos(WALL_AT_START.load(Ordering::Relaxed))
                 + now.saturating_duration_since(*start)
         }
@@ -169,12 +170,8 @@ impl Lines {
         }
         let second = line.at.as_secs();
         if second != p.second {
-            let mut text = Vec::with_capacity(20);
-            date_and_time(&mut text, second);
-            if let Ok(text) = <[u8; 20]>::try_from(text.as_slice()) {
-                p.second_text = text;
-                p.second = second;
-            }
+            p.second_text = date_and_time(second);
+            p.second = second;
         }
         let at = At {
             second: &p.second_text,
@@ -333,23 +330,28 @@ fn millis(buf: &mut Vec<u8>, micros: u64) {
     number(buf, micros % 1000, 3);
 }
 
-/// A second since the Unix epoch in UTC as RFC 3339 up to the fraction,
-/// 20 bytes: `2026-12-03T16:39:40.` (years 0 to 9999).
-fn date_and_time(buf: &mut Vec<u8>, secs: u64) {
+/// A second since the Unix epoch in UTC as RFC 3339 up to the fraction:
+/// `2026-12-03T16:39:40.` (years 0 to 9999).
+fn date_and_time(secs: u64) -> [u8; 20] {
     let (y, m, d) = civil_from_days((secs / 86_400) as i64);
     let s = secs % 86_400;
-    number(buf, y.clamp(0, 9999) as u64, 4);
-    buf.push(b'-');
-    number(buf, u64::from(m), 2);
-    buf.push(b'-');
-    number(buf, u64::from(d), 2);
-    buf.push(b'T');
-    number(buf, s / 3600, 2);
-    buf.push(b':');
-    number(buf, s / 60 % 60, 2);
-    buf.push(b':');
-    number(buf, s % 60, 2);
-    buf.push(b'.');
+    let mut text = *b"0000-00-00T00:00:00.";
+    // Each field's digits, right-aligned in its zero-filled place.
+    let fields = [
+        (0..4, y.clamp(0, 9999) as u64),
+        (5..7, u64::from(m)),
+        (8..10, u64::from(d)),
+        (11..13, s / 3600),
+        (14..16, s / 60 % 60),
+        (17..19, s % 60),
+    ];
+    for (place, mut n) in fields {
+        for b in text[place].iter_mut().rev() {
+            *b = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    }
+    text
 }
 
 /// Year, month and day of a day number counted from 1970-01-01 (the
@@ -387,11 +389,9 @@ mod tests {
     #[test]
     fn dates_are_written_as_rfc_3339() {
         let at = |secs: u64, micros: u32| {
-            let mut second = Vec::new();
-            date_and_time(&mut second, secs);
             let mut s = Vec::new();
             At {
-                second: &second.try_into().unwrap(),
+                second: &date_and_time(secs),
                 micros,
             }
             .write(&mut s);
@@ -405,10 +405,8 @@ mod tests {
 
     /// `l` in JSON, or as text with or without colours.
     fn formatted(l: &Line, json: bool, ansi: bool) -> Vec<u8> {
-        let mut second = Vec::new();
-        date_and_time(&mut second, l.at.as_secs());
         let at = At {
-            second: &second.try_into().unwrap(),
+            second: &date_and_time(l.at.as_secs()),
             micros: l.at.subsec_micros(),
         };
         let mut s = Vec::new();
