@@ -9,7 +9,7 @@
 //! An operator can turn either off (`HttpOptions`); with both off this
 //! layer is not there at all.
 //!
-//! `bron serve` has the lines formatted and written by `request_lines.rs`;
+//! `bron serve` has the lines formatted and written by `request_lines/`;
 //! `BRON_LOG` still decides whether they are written. Without it (library
 //! use, tests) the line is a `tracing` event.
 
